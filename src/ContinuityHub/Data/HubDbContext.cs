@@ -1,0 +1,95 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContinuityHub.Data;
+
+/// <summary>
+/// The EF model of the hub's schema. The schema itself is created by the versioned SQL in
+/// Data/Migrations (see MigrationRunner); a test checks the two agree.
+/// </summary>
+public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(options)
+{
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<Episode> Episodes => Set<Episode>();
+    public DbSet<Referral> Referrals => Set<Referral>();
+    public DbSet<ReleaseNotification> ReleaseNotifications => Set<ReleaseNotification>();
+    public DbSet<HmppsEvent> HmppsEvents => Set<HmppsEvent>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Person>(e =>
+        {
+            e.ToTable("people");
+            e.HasIndex(p => p.NomsNumber).IsUnique();
+            e.HasIndex(p => p.Crn);
+        });
+        model.Entity<Episode>(e =>
+        {
+            e.ToTable("episodes");
+            e.HasOne(x => x.Person).WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => new { x.NomsNumber, x.ReleaseDate });
+            e.HasIndex(x => x.ReleaseDate);
+            e.Property(x => x.OstDailyDoseMg).HasColumnType("numeric(8,2)");
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        model.Entity<Referral>(e =>
+        {
+            e.ToTable("referrals");
+            e.HasOne(x => x.Episode).WithMany().HasForeignKey(x => x.EpisodeId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.EpisodeId).IsUnique();
+            e.HasIndex(x => new { x.ProviderOds, x.TaskStatus });
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        model.Entity<ReleaseNotification>(e =>
+        {
+            e.ToTable("release_notifications");
+            e.HasKey(x => x.NotificationId);
+            e.Property(x => x.NotificationId).ValueGeneratedNever();
+            e.Property(x => x.Payload).HasColumnType("jsonb");
+            e.HasIndex(x => x.EpisodeId);
+        });
+        model.Entity<HmppsEvent>(e =>
+        {
+            e.ToTable("hmpps_events");
+            e.HasIndex(x => x.DeduplicationKey).IsUnique();
+            e.HasIndex(x => x.NomsNumber);
+            e.Property(x => x.Payload).HasColumnType("jsonb");
+        });
+        model.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit_log");
+            e.Property(x => x.Id).UseIdentityByDefaultColumn();
+            e.HasIndex(x => new { x.ResourceType, x.ResourceId });
+        });
+        ApplySnakeCaseNames(model);
+    }
+
+    /// <summary>PostgreSQL convention: snake_case columns, so hand-written SQL reads naturally.</summary>
+    private static void ApplySnakeCaseNames(ModelBuilder model)
+    {
+        foreach (var entity in model.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(ToSnakeCase(property.Name));
+            foreach (var key in entity.GetKeys())
+                key.SetName($"pk_{entity.GetTableName()}");
+            foreach (var foreignKey in entity.GetForeignKeys())
+                foreignKey.SetConstraintName($"fk_{entity.GetTableName()}_{ToSnakeCase(foreignKey.Properties[0].Name)}");
+            foreach (var index in entity.GetIndexes())
+                index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join('_', index.Properties.Select(p => ToSnakeCase(p.Name)))}");
+        }
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c) && i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]))) builder.Append('_');
+            builder.Append(char.ToLowerInvariant(c));
+        }
+        return builder.ToString();
+    }
+}

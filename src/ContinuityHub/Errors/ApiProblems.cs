@@ -1,0 +1,26 @@
+namespace ContinuityHub.Errors;
+
+/// <summary>One problem with a request, located by a JSON pointer (RFC 6901) into the body.</summary>
+public sealed record FieldProblem(string Pointer, string Detail);
+
+/// <summary>
+/// The problem+json answers of the JSON API (RFC 9457). Validation answers list every problem with its
+/// pointer under <c>errors</c>, as RFC 9457 §3's example does.
+/// </summary>
+public static class ApiProblems
+{
+    public const string ContentType = "application/problem+json";
+
+    public static IResult Validation(IReadOnlyList<FieldProblem> problems, int status = StatusCodes.Status422UnprocessableEntity) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = status,
+            Type = status == 400 ? "https://continuityhub.example.org/problems/malformed-request" : "https://continuityhub.example.org/problems/validation",
+            Title = status == 400 ? "The request body could not be read." : "The request is not valid.",
+            Detail = $"{problems.Count} problem(s) found; nothing was written.",
+            Extensions = { ["errors"] = problems.Select(p => new { pointer = p.Pointer, detail = p.Detail }).ToList() },
+        });
+
+    public static IResult Status(int status, string title, string detail) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail });
+}

@@ -1,0 +1,32 @@
+using ContinuityHub.Observability;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ContinuityHub.Errors;
+
+/// <summary>
+/// The single place where an unhandled exception becomes a response: problem+json with the correlation id,
+/// never a stack trace or exception text (which could carry personal data). Client errors that the
+/// framework raises as BadHttpRequestException keep their 4xx status.
+/// </summary>
+public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+        if (status >= 500)
+            logger.LogError("Unhandled {ExceptionType} at {Route}", exception.GetType().Name, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
+        context.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status,
+                Title = status >= 500 ? "An unexpected error occurred." : "The request could not be processed.",
+                Detail = status >= 500 ? "The error has been logged with the correlation id below." : null,
+            },
+        });
+    }
+}

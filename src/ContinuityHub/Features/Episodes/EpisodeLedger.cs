@@ -1,0 +1,80 @@
+using ContinuityHub.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContinuityHub.Features.Episodes;
+
+/// <summary>
+/// The one-episode-per-release rules shared by every intake path (notifications, batch rows, HMPPS
+/// events). Callers work inside a transaction and call <see cref="LockPersonAsync"/> first, so two
+/// messages about one person never race to open two episodes.
+/// </summary>
+public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock)
+{
+    /// <summary>Days either side of a release date within which another message is about the same release.</summary>
+    public const int MergeWindowDays = 14;
+
+    // First key of the two-key advisory lock: namespaces the hub's per-person locks.
+    private const int PersonLockNamespace = 0x4348;
+
+    public Task LockPersonAsync(string nomsNumber, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
+            $"SELECT pg_advisory_xact_lock({PersonLockNamespace}, hashtext({nomsNumber}))", cancellationToken);
+
+    public async Task<Person> FindOrAddPersonAsync(string nomsNumber, CancellationToken cancellationToken)
+    {
+        var person = await db.People.SingleOrDefaultAsync(p => p.NomsNumber == nomsNumber, cancellationToken);
+        if (person is not null) return person;
+        var now = clock.GetUtcNow();
+        person = new Person { Id = Guid.CreateVersion7(), NomsNumber = nomsNumber, CreatedAt = now, UpdatedAt = now };
+        db.People.Add(person);
+        return person;
+    }
+
+    /// <summary>The person's open episode whose release date is within 14 days of <paramref name="releaseDate"/>, nearest first.</summary>
+    public async Task<Episode?> FindMergeableAsync(string nomsNumber, DateOnly releaseDate, CancellationToken cancellationToken)
+    {
+        var from = releaseDate.AddDays(-MergeWindowDays);
+        var to = releaseDate.AddDays(MergeWindowDays);
+        var candidates = await db.Episodes
+            .Where(e => e.NomsNumber == nomsNumber && e.ReleaseDate >= from && e.ReleaseDate <= to
+                        && (e.Status == EpisodeStatus.Open || e.Status == EpisodeStatus.Engaged))
+            .ToListAsync(cancellationToken);
+        return candidates.OrderBy(e => Math.Abs(e.ReleaseDate.DayNumber - releaseDate.DayNumber)).FirstOrDefault();
+    }
+
+    public Episode OpenEpisode(Person person, DateOnly releaseDate, string releaseDateSource)
+    {
+        var now = clock.GetUtcNow();
+        var episode = new Episode
+        {
+            Id = Guid.CreateVersion7(),
+            PersonId = person.Id,
+            Person = person,
+            NomsNumber = person.NomsNumber,
+            ReleaseDate = releaseDate,
+            ReleaseDateSource = releaseDateSource,
+            Status = EpisodeStatus.Open,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        db.Episodes.Add(episode);
+        return episode;
+    }
+
+    /// <summary>Applies a release date under the precedence rules; true when the date moved.</summary>
+    public static bool ApplyReleaseDate(Episode episode, DateOnly releaseDate, string source)
+    {
+        if (ReleaseDateSources.Authority(source) < ReleaseDateSources.Authority(episode.ReleaseDateSource)) return false;
+        var moved = episode.ReleaseDate != releaseDate;
+        episode.ReleaseDate = releaseDate;
+        episode.ReleaseDateSource = source;
+        return moved;
+    }
+
+    public void Touch(Episode episode)
+    {
+        episode.UpdatedAt = clock.GetUtcNow();
+        if (db.Entry(episode).State != EntityState.Added) episode.Version++;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using ContinuityHub.Errors;
+using ContinuityHub.Features.Releases;
+
+namespace ContinuityHub.Features.Events;
+
+/// <summary>An HMPPS domain event as received: the event itself and, when it came in one, its SNS envelope's MessageId.</summary>
+public sealed record HmppsEventMessage(
+    string? MessageId,
+    string EventType,
+    DateTimeOffset? OccurredAt,
+    string? NomsNumber,
+    string? Crn,
+    string? Reason,
+    string? MovementReasonCode,
+    string? PrisonId,
+    CanonicalJson Content)
+{
+    /// <summary>Redelivery key (contract §4.2): MessageId + content, or type + occurredAt + NOMS number without an envelope.</summary>
+    public string DeduplicationKey => MessageId is not null
+        ? $"message:{MessageId}:{Content.Hash}"
+        : $"event:{EventType}|{OccurredAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)}|{NomsNumber}";
+
+    /// <summary>Unwraps an SNS Notification envelope if there is one and reads the fields the hub acts on.</summary>
+    public static (HmppsEventMessage? Message, IReadOnlyList<FieldProblem> Problems) Parse(JsonElement root)
+    {
+        var problems = new List<FieldProblem>();
+        if (root.ValueKind != JsonValueKind.Object)
+            return (null, [new FieldProblem("", "must be a JSON object: an HMPPS event or its SNS Notification envelope.")]);
+
+        string? messageId = null;
+        var prefix = "";
+        var eventElement = root;
+        JsonDocument? inner = null;
+        try
+        {
+            if (Text(root, "Type") == "Notification" && root.TryGetProperty("Message", out var message))
+            {
+                prefix = "/Message";
+                messageId = Text(root, "MessageId");
+                if (message.ValueKind != JsonValueKind.String)
+                    return (null, [new FieldProblem("/Message", "must be a string holding the event's JSON.")]);
+                try
+                {
+                    inner = JsonDocument.Parse(message.GetString()!);
+                    eventElement = inner.RootElement;
+                }
+                catch (JsonException)
+                {
+                    return (null, [new FieldProblem("/Message", "does not hold valid JSON.")]);
+                }
+                if (eventElement.ValueKind != JsonValueKind.Object)
+                    return (null, [new FieldProblem("/Message", "must hold a JSON object.")]);
+            }
+
+            var eventType = Text(eventElement, "eventType");
+            if (eventType is null) problems.Add(new FieldProblem($"{prefix}/eventType", "is required."));
+            DateTimeOffset? occurredAt = null;
+            var occurredText = Text(eventElement, "occurredAt");
+            if (occurredText is not null)
+            {
+                if (DateTimeOffset.TryParse(occurredText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)) occurredAt = parsed;
+                else problems.Add(new FieldProblem($"{prefix}/occurredAt", "must be an ISO 8601 date-time with an offset."));
+            }
+            var info = eventElement.TryGetProperty("additionalInformation", out var ai) && ai.ValueKind == JsonValueKind.Object ? ai : default;
+            var noms = (Text(info, "nomsNumber") ?? Identifier(eventElement, "NOMS"))?.ToUpperInvariant();
+            var crn = (Text(info, "crn") ?? Identifier(eventElement, "CRN"))?.ToUpperInvariant();
+            if (eventType is not null && HmppsEventTypes.IsKnown(eventType))
+            {
+                // The hub can only act on a known event that says who and when; a feed gets told precisely what is missing.
+                if (noms is null)
+                    problems.Add(new FieldProblem($"{prefix}/additionalInformation/nomsNumber", "is required for this event type (or a NOMS identifier in personReference)."));
+                else if (!Identifiers.IsNomsNumber(noms))
+                    problems.Add(new FieldProblem($"{prefix}/additionalInformation/nomsNumber", "must be a NOMS number such as A1234BC."));
+                if (HmppsEventTypes.IsIdentifierLink(eventType))
+                {
+                    if (crn is null) problems.Add(new FieldProblem($"{prefix}/personReference/identifiers", "needs a CRN identifier for this event type."));
+                    else if (!Identifiers.IsCrn(crn)) problems.Add(new FieldProblem($"{prefix}/personReference/identifiers", "holds a CRN that is not a letter and 6 digits."));
+                }
+                else if (occurredAt is null && occurredText is null)
+                {
+                    problems.Add(new FieldProblem($"{prefix}/occurredAt", "is required for this event type."));
+                }
+            }
+            if (problems.Count > 0 || eventType is null) return (null, problems);
+            return (new HmppsEventMessage(messageId, eventType, occurredAt, noms, crn, Text(info, "reason"),
+                Text(info, "nomisMovementReasonCode"), Text(info, "prisonId"), CanonicalJson.From(eventElement)), []);
+        }
+        finally
+        {
+            inner?.Dispose();
+        }
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString() is { Length: > 0 } text ? text : null
+            : null;
+
+    private static string? Identifier(JsonElement eventElement, string type)
+    {
+        if (!eventElement.TryGetProperty("personReference", out var reference) || reference.ValueKind != JsonValueKind.Object
+            || !reference.TryGetProperty("identifiers", out var identifiers) || identifiers.ValueKind != JsonValueKind.Array)
+            return null;
+        return identifiers.EnumerateArray()
+            .Where(i => string.Equals(Text(i, "type"), type, StringComparison.OrdinalIgnoreCase))
+            .Select(i => Text(i, "value"))
+            .FirstOrDefault(v => v is not null);
+    }
+}

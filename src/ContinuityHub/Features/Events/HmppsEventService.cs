@@ -1,0 +1,137 @@
+using ContinuityHub.Audit;
+using ContinuityHub.Data;
+using ContinuityHub.Features.Episodes;
+using ContinuityHub.Infrastructure;
+using ContinuityHub.Mappings;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ContinuityHub.Features.Events;
+
+public sealed record EventReceipt(Guid EventId, string EventType, string Outcome, Guid? EpisodeId);
+
+/// <summary>
+/// Stores each raw HMPPS event (committed on its own, so it is kept even if applying it fails), then
+/// applies it once under the person's lock. A redelivery finds the stored event and is not applied again;
+/// an event stored but never applied (a crash in between) is applied when it is delivered again.
+/// </summary>
+public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, ReferenceData mappings, AuditTrail audit,
+    TimeProvider clock, ILogger<HmppsEventService> logger)
+{
+    public async Task<EventReceipt> ReceiveAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    {
+        var stored = await StoreAsync(message, cancellationToken);
+        if (stored.Outcome != EventOutcomes.Received)
+            return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, stored.EpisodeId);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (message.NomsNumber is not null) await ledger.LockPersonAsync(message.NomsNumber, cancellationToken);
+        await db.Entry(stored).ReloadAsync(cancellationToken);
+        if (stored.Outcome != EventOutcomes.Received)
+            return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, stored.EpisodeId);
+
+        var (outcome, episode) = await ApplyAsync(message, cancellationToken);
+        stored.Outcome = outcome;
+        stored.EpisodeId = episode?.Id;
+        if (episode is not null) audit.Record($"hmpps-event.{outcome}", "Episode", episode.Id.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new EventReceipt(stored.Id, stored.EventType, outcome, episode?.Id);
+    }
+
+    private async Task<HmppsEvent> StoreAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    {
+        var key = message.DeduplicationKey;
+        var existing = await db.HmppsEvents.SingleOrDefaultAsync(e => e.DeduplicationKey == key, cancellationToken);
+        if (existing is not null) return existing;
+
+        if (message.MessageId is not null && await db.HmppsEvents.AnyAsync(e => e.MessageId == message.MessageId, cancellationToken))
+            logger.LogWarning("HMPPS event MessageId {MessageId} was reused with different content; applying it as a new event", message.MessageId);
+
+        var stored = new HmppsEvent
+        {
+            Id = Guid.CreateVersion7(),
+            DeduplicationKey = key,
+            MessageId = message.MessageId,
+            ContentHash = message.Content.Hash,
+            EventType = message.EventType,
+            OccurredAt = message.OccurredAt,
+            NomsNumber = message.NomsNumber,
+            Payload = message.Content.Text,
+            ReceivedAt = clock.GetUtcNow(),
+            Outcome = EventOutcomes.Received,
+        };
+        db.HmppsEvents.Add(stored);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return stored;
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // The same event arrived on another connection at the same moment.
+            db.ChangeTracker.Clear();
+            return await db.HmppsEvents.SingleAsync(x => x.DeduplicationKey == key, cancellationToken);
+        }
+    }
+
+    private Task<(string, Episode?)> ApplyAsync(HmppsEventMessage message, CancellationToken cancellationToken) => message.EventType switch
+    {
+        _ when HmppsEventTypes.IsRelease(message.EventType) => ApplyReleaseAsync(message, cancellationToken),
+        HmppsEventTypes.PrisonerReceived => ApplyReceivedAsync(message, cancellationToken),
+        _ when HmppsEventTypes.IsIdentifierLink(message.EventType) => ApplyIdentifierLinkAsync(message, cancellationToken),
+        _ => Task.FromResult<(string, Episode?)>((EventOutcomes.Ignored, null)),
+    };
+
+    private async Task<(string, Episode?)> ApplyReleaseAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    {
+        // TRANSFERRED, SENT_TO_COURT, TEMPORARY_ABSENCE_RELEASE, RELEASED_TO_HOSPITAL…: not a release to the community.
+        if (message.Reason != "RELEASED") return (EventOutcomes.NoCommunityRelease, null);
+        var (classification, unknownCode) = mappings.ClassifyMovement(message.MovementReasonCode);
+        if (classification == ReleaseClassification.NotARelease) return (EventOutcomes.NoCommunityRelease, null);
+        if (unknownCode)
+            logger.LogWarning("Movement reason code {MovementReasonCode} is not in the mappings; treated as a community release and flagged",
+                message.MovementReasonCode ?? "(none)");
+
+        var releaseDate = LondonTime.DateOf(message.OccurredAt!.Value);
+        var person = await ledger.FindOrAddPersonAsync(message.NomsNumber!, cancellationToken);
+        var episode = await ledger.FindMergeableAsync(person.NomsNumber, releaseDate, cancellationToken)
+                      ?? ledger.OpenEpisode(person, releaseDate, ReleaseDateSources.HmppsEvent);
+        EpisodeLedger.ApplyReleaseDate(episode, releaseDate, ReleaseDateSources.HmppsEvent);
+        episode.ReleaseClassification = classification;
+        episode.MovementReasonCode = message.MovementReasonCode;
+        episode.MovementReasonUnknown = unknownCode;
+        episode.PrisonCode ??= message.PrisonId;
+        if (ExclusionReasons.ForClassification(classification) is { } reason) EpisodeExclusion.TryExclude(episode, reason, releaseDate);
+        ledger.Touch(episode);
+        return (classification == ReleaseClassification.CommunityRelease ? EventOutcomes.ReleaseConfirmed : EventOutcomes.ReleaseNotToCommunity, episode);
+    }
+
+    private async Task<(string, Episode?)> ApplyReceivedAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Reason != "ADMISSION") return (EventOutcomes.ReceivedNotAdmission, null);
+        var date = LondonTime.DateOf(message.OccurredAt!.Value);
+        var windowStart = date.AddDays(-21);
+        // The latest release whose 21-day window holds the admission date (a late event still counts, contract §7).
+        var episode = await db.Episodes
+            .Where(e => e.NomsNumber == message.NomsNumber && e.ReleaseDate <= date && e.ReleaseDate >= windowStart
+                        && e.Status != EpisodeStatus.Excluded)
+            .OrderByDescending(e => e.ReleaseDate)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (episode is null || !EpisodeExclusion.TryExclude(episode, ExclusionReasons.ReturnedToCustody, date))
+            return (EventOutcomes.ReceivedNoOpenEpisode, episode);
+        ledger.Touch(episode);
+        return (EventOutcomes.ReturnedToCustody, episode);
+    }
+
+    private async Task<(string, Episode?)> ApplyIdentifierLinkAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    {
+        var person = await ledger.FindOrAddPersonAsync(message.NomsNumber!, cancellationToken);
+        if (person.Crn != message.Crn)
+        {
+            person.Crn = message.Crn;
+            person.UpdatedAt = clock.GetUtcNow();
+        }
+        return (EventOutcomes.IdentifiersLinked, null);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+
+namespace ContinuityHub.Features.Releases;
+
+/// <summary>Format and check-digit rules for the identifiers a release notification may carry.</summary>
+public static partial class Identifiers
+{
+    /// <summary>NOMS (prison) number: a letter, four digits, two letters, e.g. A1234BC.</summary>
+    public static bool IsNomsNumber(string value) => NomsPattern().IsMatch(value);
+
+    /// <summary>nDelius case reference number: a letter and six digits, e.g. X123456.</summary>
+    public static bool IsCrn(string value) => CrnPattern().IsMatch(value);
+
+    /// <summary>NHS number: ten digits whose last is the Modulus 11 check digit of the first nine.</summary>
+    public static bool IsNhsNumber(string value)
+    {
+        if (value.Length != 10 || !value.All(char.IsAsciiDigit)) return false;
+        var sum = 0;
+        for (var i = 0; i < 9; i++) sum += (value[i] - '0') * (10 - i);
+        var check = 11 - sum % 11;
+        if (check == 11) check = 0;
+        return check != 10 && check == value[9] - '0';
+    }
+
+    private const string PncCheckLetters = "ZABCDEFGHJKLMNPQRTUVWXY";
+
+    /// <summary>
+    /// Police National Computer id: year (2 or 4 digits) / serial (up to 7 digits) and a check letter,
+    /// the letter being (two-digit year followed by the serial padded to 7 digits) mod 23 in ZABCDEFGHJKLMNPQRTUVWXY.
+    /// </summary>
+    public static bool IsPncNumber(string value)
+    {
+        var match = PncPattern().Match(value.ToUpperInvariant());
+        if (!match.Success) return false;
+        var year = match.Groups["year"].Value;
+        var digits = year[^2..] + match.Groups["serial"].Value.PadLeft(7, '0');
+        return PncCheckLetters[(int)(long.Parse(digits) % 23)] == match.Groups["check"].Value[0];
+    }
+
+    [GeneratedRegex("^[A-Z][0-9]{4}[A-Z]{2}$")] private static partial Regex NomsPattern();
+    [GeneratedRegex("^[A-Z][0-9]{6}$")] private static partial Regex CrnPattern();
+    [GeneratedRegex("^(?<year>[0-9]{2}|[0-9]{4})/(?<serial>[0-9]{1,7})(?<check>[A-Z])$")] private static partial Regex PncPattern();
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using ContinuityHub.Data;
+using ContinuityHub.Errors;
+using ContinuityHub.Features.Episodes;
+using ContinuityHub.Hosting;
+using ContinuityHub.Infrastructure;
+using ContinuityHub.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ContinuityHub.Features.Releases;
+
+public static class ReleaseEndpoints
+{
+    public static void AddReleaseIntake(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<EpisodeLedger>();
+        builder.Services.AddScoped<ReleaseNotificationValidator>();
+        builder.Services.AddScoped<ReleaseIntakeService>();
+        builder.Services.AddScoped<ReleaseSubmission>();
+    }
+
+    public static void MapReleaseIntake(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/releases")
+            .RequireAuthorization(policy => policy.RequireRole(HubRoles.PrisonHealthcare, HubRoles.Probation))
+            .WithTags("Releases");
+        group.MapPost("", ReceiveAsync);
+        group.MapGet("/{notificationId:guid}", GetAsync);
+        group.MapPost("/batch", ReleaseBatchEndpoint.ReceiveAsync);
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext context, ReleaseSubmission submission, IOptions<HubOptions> options, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasJsonContentType())
+            return ApiProblems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the notification as application/json.");
+        var body = await BoundedBody.ReadAsync(context.Request, options.Value.MaxNotificationBytes, cancellationToken);
+        if (body is null)
+            return ApiProblems.Status(StatusCodes.Status413PayloadTooLarge, "Notification too large", $"A notification may be at most {options.Value.MaxNotificationBytes / 1024} KiB.");
+        if (!TryParse(body, out var document, out var syntaxProblem))
+            return ApiProblems.Validation([syntaxProblem!], StatusCodes.Status400BadRequest);
+
+        using (document)
+        {
+            var outcome = await submission.SubmitAsync(document!.RootElement, HubUser.From(context), cancellationToken);
+            return outcome switch
+            {
+                SubmissionOutcome.Invalid invalid => ApiProblems.Validation(invalid.Problems),
+                SubmissionOutcome.Forbidden forbidden => ApiProblems.Status(StatusCodes.Status403Forbidden, "Outside your scope", forbidden.Detail),
+                SubmissionOutcome.Accepted { Result: IntakeResult.Created, Body: { } created } =>
+                    TypedResults.Created($"/api/v1/releases/{created.NotificationId}", created),
+                SubmissionOutcome.Accepted { Result: IntakeResult.Replayed, Body: { } replayed } => TypedResults.Ok(replayed),
+                _ => ApiProblems.Status(StatusCodes.Status409Conflict, "Notification id already used",
+                    "This notificationId was already received with different content. Send changes under a new notificationId."),
+            };
+        }
+    }
+
+    /// <summary>The outcome of a notification the caller may see (their prison or delivery unit).</summary>
+    private static async Task<IResult> GetAsync(Guid notificationId, HttpContext context, HubDbContext db, CancellationToken cancellationToken)
+    {
+        var stored = await db.ReleaseNotifications.AsNoTracking().SingleOrDefaultAsync(n => n.NotificationId == notificationId, cancellationToken);
+        var episode = stored is null ? null : await db.Episodes.AsNoTracking().SingleAsync(e => e.Id == stored.EpisodeId, cancellationToken);
+        var user = HubUser.From(context);
+        if (stored is null || episode is null || !(user.MayActForPrison(episode.PrisonCode) || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode))))
+            return ApiProblems.Status(StatusCodes.Status404NotFound, "Not found", "No notification with this id that you may see.");
+        return TypedResults.Ok(ReleaseAccepted.From(stored));
+    }
+
+    internal static bool TryParse(byte[] body, out JsonDocument? document, out FieldProblem? problem)
+    {
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            problem = null;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            document = null;
+            problem = new FieldProblem("", $"The body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}).");
+            return false;
+        }
+    }
+}

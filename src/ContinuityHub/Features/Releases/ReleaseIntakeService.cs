@@ -1,0 +1,180 @@
+using ContinuityHub.Audit;
+using ContinuityHub.Data;
+using ContinuityHub.Features.Episodes;
+using ContinuityHub.Mappings;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ContinuityHub.Features.Releases;
+
+public enum IntakeResult { Created, Replayed, Conflict }
+
+/// <summary>The answer body of an accepted notification (contract §4.1), identical on a replay.</summary>
+public sealed record ReleaseAccepted(Guid NotificationId, Guid EpisodeId, Guid? ReferralId, string? ServiceRequest, string? Task, string ReferralOutcome)
+{
+    public static ReleaseAccepted From(ReleaseNotification stored) => new(
+        stored.NotificationId, stored.EpisodeId, stored.ReferralId,
+        stored.ReferralId is { } id ? $"/fhir/ServiceRequest/{id}" : null,
+        stored.ReferralId is { } taskId ? $"/fhir/Task/{taskId}" : null,
+        stored.ReferralOutcome);
+}
+
+public static class ReferralOutcomes
+{
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string NoTreatmentNeed = "no-treatment-need";
+    public const string NoConsent = "not-shared-no-consent";
+    public const string ConsentWithdrawn = "cancelled-consent-withdrawn";
+    public const string NoProviderForDestination = "no-provider-for-destination";
+}
+
+/// <summary>
+/// Takes in one validated release notification: idempotency by notificationId, the one-episode-per-release
+/// merge, routing to a provider through the mappings, and the referral. All of it commits together or not at all.
+/// </summary>
+public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, ReferenceData mappings, AuditTrail audit, TimeProvider clock)
+{
+    public async Task<(IntakeResult Result, ReleaseAccepted? Body)> ProcessAsync(
+        ValidReleaseNotification notification, CanonicalJson payload, string submittedBy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ProcessOnceAsync(notification, payload, submittedBy, cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // The same notificationId was committed concurrently for another person: answer as for a retry.
+            db.ChangeTracker.Clear();
+            return await ProcessOnceAsync(notification, payload, submittedBy, cancellationToken);
+        }
+    }
+
+    private async Task<(IntakeResult, ReleaseAccepted?)> ProcessOnceAsync(
+        ValidReleaseNotification notification, CanonicalJson payload, string submittedBy, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await ledger.LockPersonAsync(notification.Person.NomsNumber, cancellationToken);
+
+        var previous = await db.ReleaseNotifications.AsNoTracking()
+            .SingleOrDefaultAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
+        if (previous is not null)
+            return previous.ContentHash == payload.Hash ? (IntakeResult.Replayed, ReleaseAccepted.From(previous)) : (IntakeResult.Conflict, null);
+
+        var person = await ledger.FindOrAddPersonAsync(notification.Person.NomsNumber, cancellationToken);
+        UpdatePerson(person, notification.Person);
+
+        var dateSource = notification.Release.Status == ReleaseStatuses.Released
+            ? ReleaseDateSources.ReleasedNotification
+            : ReleaseDateSources.PlannedNotification;
+        var episode = await ledger.FindMergeableAsync(person.NomsNumber, notification.Release.ReleaseDate, cancellationToken);
+        if (episode is null) episode = ledger.OpenEpisode(person, notification.Release.ReleaseDate, dateSource);
+        else EpisodeLedger.ApplyReleaseDate(episode, notification.Release.ReleaseDate, dateSource);
+        ApplyNotification(episode, notification);
+        ledger.Touch(episode);
+
+        var (referral, outcome) = await DecideReferralAsync(episode, cancellationToken);
+
+        var stored = new ReleaseNotification
+        {
+            NotificationId = notification.NotificationId,
+            Source = notification.Source,
+            ContentHash = payload.Hash,
+            EpisodeId = episode.Id,
+            ReferralId = referral?.Id,
+            ReferralOutcome = outcome,
+            Payload = payload.Text,
+            SubmittedBy = submittedBy,
+            ReceivedAt = clock.GetUtcNow(),
+        };
+        db.ReleaseNotifications.Add(stored);
+        audit.Record("release-notification.receive", "Episode", episode.Id.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (IntakeResult.Created, ReleaseAccepted.From(stored));
+    }
+
+    private void UpdatePerson(Person person, PersonDetails details)
+    {
+        // The latest notification wins for what it states; it never erases an identifier it does not mention.
+        person.GivenName = details.GivenName;
+        person.FamilyName = details.FamilyName;
+        person.DateOfBirth = details.DateOfBirth;
+        person.Gender = details.Gender ?? person.Gender;
+        person.NhsNumber = details.NhsNumber ?? person.NhsNumber;
+        person.Crn = details.Crn ?? person.Crn;
+        person.PncNumber = details.PncNumber ?? person.PncNumber;
+        person.UpdatedAt = clock.GetUtcNow();
+    }
+
+    private void ApplyNotification(Episode episode, ValidReleaseNotification notification)
+    {
+        var release = notification.Release;
+        episode.PrisonCode = release.PrisonCode;
+        episode.ReleaseType = release.ReleaseType ?? episode.ReleaseType;
+        if (release.Status == ReleaseStatuses.Released && episode.ReleaseClassification is null)
+            episode.ReleaseClassification = ReleaseClassification.CommunityRelease;
+        episode.DestinationPostcode = release.Postcode;
+        episode.DestinationLocalAuthorityCode = release.LocalAuthorityCode;
+        episode.NoFixedAbode = release.NoFixedAbode;
+        episode.LocalAuthorityCode = mappings.ResolveLocalAuthority(release.LocalAuthorityCode, release.Postcode);
+        episode.ProviderOds = mappings.ProviderFor(episode.LocalAuthorityCode)?.OdsCode;
+
+        var need = notification.Need;
+        episode.NeedKnown = true;
+        episode.Substances = [.. need.Substances];
+        episode.SubstanceGroup = mappings.SubstanceGroup(need.Substances);
+        episode.InTreatmentInCustody = need.InTreatmentInCustody;
+        episode.OstMedication = need.Ost?.Medication;
+        episode.OstDailyDoseMg = need.Ost?.DailyDoseMg;
+        episode.OstLastDoseDate = need.Ost?.LastDoseDate;
+        episode.OstBridgingPrescription = need.Ost?.BridgingPrescription;
+        episode.NaloxoneIssued = need.NaloxoneIssued;
+        episode.ConsentToShare = need.ConsentToShare;
+
+        var contacts = notification.Contacts;
+        episode.PrisonTeamEmail = contacts.PrisonTeamEmail ?? episode.PrisonTeamEmail;
+        episode.ProbationPractitionerName = contacts.ProbationPractitionerName ?? episode.ProbationPractitionerName;
+        episode.ProbationPractitionerEmail = contacts.ProbationPractitionerEmail ?? episode.ProbationPractitionerEmail;
+        episode.PduCode = contacts.PduCode ?? episode.PduCode;
+    }
+
+    /// <summary>Only a release with a need, consent and a provider covering the destination is referred (contract §4.1).</summary>
+    private async Task<(Referral?, string)> DecideReferralAsync(Episode episode, CancellationToken cancellationToken)
+    {
+        var existing = await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (!episode.HasTreatmentNeed) return (existing, ReferralOutcomes.NoTreatmentNeed);
+        if (episode.ConsentToShare != true)
+        {
+            if (existing is null || existing.TaskStatus is "cancelled" or "completed" or "failed") return (existing, ReferralOutcomes.NoConsent);
+            existing.TaskStatus = "cancelled";
+            existing.Version++;
+            existing.UpdatedAt = now;
+            return (existing, ReferralOutcomes.ConsentWithdrawn);
+        }
+        if (episode.ProviderOds is null) return (existing, ReferralOutcomes.NoProviderForDestination);
+        if (existing is not null)
+        {
+            // Still unanswered: follow the person's destination to the provider now covering it.
+            if (existing.TaskStatus == "requested") existing.ProviderOds = episode.ProviderOds;
+            existing.RequesterPrisonCode = episode.PrisonCode;
+            existing.Version++;
+            existing.UpdatedAt = now;
+            return (existing, ReferralOutcomes.Updated);
+        }
+        var referral = new Referral
+        {
+            Id = Guid.CreateVersion7(),
+            EpisodeId = episode.Id,
+            ProviderOds = episode.ProviderOds,
+            RequesterPrisonCode = episode.PrisonCode,
+            TaskStatus = "requested",
+            Version = 1,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Referrals.Add(referral);
+        return (referral, ReferralOutcomes.Created);
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using ContinuityHub.Errors;
+using ContinuityHub.Security;
+
+namespace ContinuityHub.Features.Releases;
+
+/// <summary>What became of one submitted notification, before it is turned into an HTTP answer or a batch row.</summary>
+public abstract record SubmissionOutcome
+{
+    public sealed record Accepted(IntakeResult Result, ReleaseAccepted? Body) : SubmissionOutcome;
+    public sealed record Invalid(IReadOnlyList<FieldProblem> Problems) : SubmissionOutcome;
+    public sealed record Forbidden(string Detail) : SubmissionOutcome;
+}
+
+/// <summary>
+/// Validate → check the caller may send it → take it in. Shared by the single and batch endpoints so a
+/// batch row is judged exactly as the same notification sent alone.
+/// </summary>
+public sealed class ReleaseSubmission(ReleaseNotificationValidator validator, ReleaseIntakeService intake)
+{
+    public async Task<SubmissionOutcome> SubmitAsync(JsonElement document, HubUser user, CancellationToken cancellationToken)
+    {
+        var (notification, problems) = validator.Validate(document);
+        if (notification is null) return new SubmissionOutcome.Invalid(problems);
+        var refusal = Refusal(notification, user);
+        if (refusal is not null) return new SubmissionOutcome.Forbidden(refusal);
+        var (result, body) = await intake.ProcessAsync(notification, CanonicalJson.From(document), user.Subject, cancellationToken);
+        return new SubmissionOutcome.Accepted(result, body);
+    }
+
+    /// <summary>Contract §3: prison teams send for their prisons, probation for their delivery units.</summary>
+    private static string? Refusal(ValidReleaseNotification notification, HubUser user) => notification.Source switch
+    {
+        ReleaseSources.PrisonHealthcare when !user.IsIn(HubRoles.PrisonHealthcare) =>
+            "Only the PRISON_HEALTHCARE role may send notifications with source prison-healthcare.",
+        ReleaseSources.PrisonHealthcare when !user.MayActForPrison(notification.Release.PrisonCode) =>
+            $"Prison {notification.Release.PrisonCode} is outside your token's prisons scope.",
+        ReleaseSources.Probation when !user.IsIn(HubRoles.Probation) =>
+            "Only the PROBATION role may send notifications with source probation.",
+        ReleaseSources.Probation when !user.MayActForPdu(notification.Contacts.PduCode) =>
+            $"Delivery unit {notification.Contacts.PduCode} is outside your token's pdu scope.",
+        _ => null,
+    };
+}

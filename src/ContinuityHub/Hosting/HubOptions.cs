@@ -1,0 +1,39 @@
+namespace ContinuityHub.Hosting;
+
+/// <summary>The hub's own settings (section "Hub"; environment variables Hub__…).</summary>
+public sealed class HubOptions
+{
+    public const string Section = "Hub";
+
+    /// <summary>Where the embedded PostgreSQL cluster and the development signing key live.</summary>
+    public string DataDirectory { get; set; } = ".hub-data";
+
+    /// <summary>The reviewed reference data (prisons, areas, providers, ConceptMaps).</summary>
+    public string MappingsDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "mappings");
+
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>"text" (readable, the local default) or "json" (one object a line, the container image's default).</summary>
+    public string LogFormat { get; set; } = "json";
+
+    /// <summary>Largest single release notification accepted (contract §4.1: 256 KiB).</summary>
+    public int MaxNotificationBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest batch upload accepted.</summary>
+    public int MaxBatchBytes { get; set; } = 16 * 1024 * 1024;
+
+    public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>
+    /// "development" (tokens signed with a local key in the data folder; the local default in appsettings.json)
+    /// or "oidc" (tokens from the configured issuer; the default when unset, and what the container image sets).
+    /// </summary>
+    public string? Mode { get; set; }
+    /// <summary>OIDC issuer whose discovery document and JWKS validate tokens (oidc mode).</summary>
+    public string? Authority { get; set; }
+    public string Audience { get; set; } = "continuityhub";
+    public bool RequireHttpsMetadata { get; set; } = true;
+}

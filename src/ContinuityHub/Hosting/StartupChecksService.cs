@@ -1,0 +1,22 @@
+using ContinuityHub.Data;
+using ContinuityHub.Infrastructure.Postgres;
+using ContinuityHub.Mappings;
+
+namespace ContinuityHub.Hosting;
+
+/// <summary>
+/// Runs before the hub takes requests: validates the mappings, makes the database available (starting the
+/// embedded one if need be) and applies pending migrations. Any failure stops the start-up.
+/// </summary>
+public sealed class StartupChecksService(ReferenceData mappings, HubDatabase database, MigrationRunner migrations, ILogger<StartupChecksService> logger)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Mappings loaded: {Prisons} prisons, {Authorities} local authorities, {Providers} providers",
+            mappings.Prisons.Count, mappings.LocalAuthorities.Count, mappings.Providers.Count);
+        await migrations.ApplyAsync(database.ConnectionString, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,70 @@
+using ContinuityHub.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ContinuityHub.Infrastructure.Postgres;
+
+/// <summary>
+/// The hub's database: the configured server (ConnectionStrings:Hub) or, when none is configured, the
+/// embedded cluster in the data folder, started on first use and stopped when the hub shuts down.
+/// </summary>
+public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOptions> options, ILogger<HubDatabase> logger) : IDisposable
+{
+    public const string EmbeddedDatabaseName = "continuityhub";
+    private readonly Lock _gate = new();
+    private EmbeddedPostgresCluster? _cluster;
+    private string? _connectionString;
+
+    public bool IsEmbedded => _cluster is not null;
+
+    public string ConnectionString
+    {
+        get
+        {
+            if (_connectionString is not null) return _connectionString;
+            lock (_gate)
+            {
+                return _connectionString ??= Resolve();
+            }
+        }
+    }
+
+    private string Resolve()
+    {
+        var configured = configuration.GetConnectionString("Hub");
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+
+        var folder = options.Value.ResolvedDataDirectory;
+        logger.LogInformation("No ConnectionStrings:Hub configured: starting the embedded PostgreSQL in the data folder");
+        _cluster = EmbeddedPostgresCluster.Start(folder);
+        CreateDatabaseIfMissing(_cluster.ConnectionString("postgres"), EmbeddedDatabaseName);
+        logger.LogInformation("Embedded PostgreSQL listening on 127.0.0.1:{Port}", _cluster.Port);
+        return _cluster.ConnectionString(EmbeddedDatabaseName);
+    }
+
+    public static void CreateDatabaseIfMissing(string maintenanceConnectionString, string database)
+    {
+        using var connection = new NpgsqlConnection(maintenanceConnectionString);
+        connection.Open();
+        using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", database);
+        if (exists.ExecuteScalar() is not null) return;
+        try
+        {
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
+            create.ExecuteNonQuery();
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another node created it at the same moment.
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_cluster is null) return;
+        logger.LogInformation("Stopping the embedded PostgreSQL");
+        NpgsqlConnection.ClearAllPools();
+        _cluster.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+using ContinuityHub.Features.Events;
+using ContinuityHub.Features.Releases;
+using ContinuityHub.Hosting;
+using ContinuityHub.Infrastructure.Postgres;
+using ContinuityHub.Mappings;
+using ContinuityHub.Observability;
+using ContinuityHub.Security;
+
+var builder = WebApplication.CreateBuilder(args.FirstOrDefault() == "dev-token" ? [] : args);
+var hubOptions = builder.AddHubCore();
+
+if (args.FirstOrDefault() == "dev-token")
+    return DevTokenCommand.Run(args, hubOptions, Console.Out, Console.Error);
+
+if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) && EmbeddedPostgresCluster.FindServerBinaries() is null)
+{
+    // Contract §2: one clear message instead of a stack trace.
+    Console.Error.WriteLine(
+        "ContinuityHub cannot start: no ConnectionStrings__Hub is configured and no PostgreSQL server binaries were found " +
+        "(initdb and pg_ctl on PATH or in /usr/lib/postgresql/*/bin). Install PostgreSQL (Debian/Ubuntu: apt-get install postgresql) " +
+        "or set ConnectionStrings__Hub to an existing server.");
+    return 1;
+}
+
+builder.AddHubLogging(hubOptions.LogFormat);
+builder.AddHubAuthentication(hubOptions);
+builder.AddReleaseIntake();
+builder.AddHmppsEvents();
+
+var app = builder.Build();
+
+app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseMiddleware<RequestLoggingMiddleware>();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthChecks("/health/live").AllowAnonymous();
+app.MapHealthChecks("/health/ready").AllowAnonymous();
+app.MapReleaseIntake();
+app.MapHmppsEvents();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is EmbeddedPostgresUnavailableException or MappingsInvalidException)
+{
+    Console.Error.WriteLine($"ContinuityHub cannot start: {e.Message}");
+    return 1;
+}
+
+/// <summary>Entry point type, public for WebApplicationFactory in the tests.</summary>
+public partial class Program;
