@@ -23,7 +23,7 @@ if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) 
 }
 
 builder.AddHubLogging(hubOptions.LogFormat);
-builder.AddHubAuthentication(hubOptions);
+builder.AddHubAuthentication();
 builder.AddReleaseIntake();
 builder.AddHmppsEvents();
 
@@ -46,7 +46,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is EmbeddedPostgresUnavailableException or MappingsInvalidException)
+catch (Exception e) when (e is EmbeddedPostgresUnavailableException or MappingsInvalidException or InvalidOperationException)
 {
     Console.Error.WriteLine($"ContinuityHub cannot start: {e.Message}");
     return 1;

@@ -1,5 +1,6 @@
 using ContinuityHub.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ContinuityHub.Security;
@@ -9,37 +10,42 @@ public static class AuthenticationSetup
     public const string Development = "development";
     public const string Oidc = "oidc";
 
-    /// <summary>JWT bearer for every endpoint: a local key in development mode, OIDC discovery otherwise.</summary>
-    public static void AddHubAuthentication(this WebApplicationBuilder builder, HubOptions options)
+    /// <summary>
+    /// JWT bearer on every endpoint (the fallback policy): a local key in development mode, OIDC discovery
+    /// and JWKS otherwise. Configured from the final HubOptions, so every configuration source applies.
+    /// </summary>
+    public static void AddHubAuthentication(this WebApplicationBuilder builder)
     {
-        var mode = options.Auth.Mode ?? Oidc;
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<HubOptions>>((jwt, hubOptions) => Configure(jwt, hubOptions.Value));
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+    }
+
+    private static void Configure(JwtBearerOptions jwt, HubOptions options)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters = new TokenValidationParameters
         {
-            jwt.MapInboundClaims = false;
-            jwt.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidAudience = options.Auth.Audience,
-                NameClaimType = HubClaims.Name,
-                RoleClaimType = HubClaims.Roles,
-                ClockSkew = TimeSpan.FromMinutes(1),
-            };
-            if (mode == Development)
-            {
+            ValidAudience = options.Auth.Audience,
+            NameClaimType = HubClaims.Name,
+            RoleClaimType = HubClaims.Roles,
+            ClockSkew = TimeSpan.FromMinutes(1),
+        };
+        switch (options.Auth.Mode ?? Oidc)
+        {
+            case Development:
                 jwt.TokenValidationParameters.ValidIssuer = DevelopmentSigningKey.Issuer;
                 jwt.TokenValidationParameters.IssuerSigningKey = DevelopmentSigningKey.LoadOrCreate(options.ResolvedDataDirectory);
-            }
-            else if (mode == Oidc)
-            {
+                break;
+            case Oidc:
                 jwt.Authority = options.Auth.Authority
                     ?? throw new InvalidOperationException("Hub:Auth:Authority must be set in oidc mode (or set Hub:Auth:Mode=development for a local, non-production hub).");
                 jwt.RequireHttpsMetadata = options.Auth.RequireHttpsMetadata;
-            }
-            else
-            {
-                throw new InvalidOperationException($"Hub:Auth:Mode '{mode}' is not 'development' or 'oidc'.");
-            }
-        });
-        builder.Services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+                break;
+            default:
+                throw new InvalidOperationException($"Hub:Auth:Mode '{options.Auth.Mode}' is not 'development' or 'oidc'.");
+        }
     }
 }

@@ -1,0 +1,64 @@
+using ContinuityHub.Data;
+using ContinuityHub.Infrastructure.Postgres;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace ContinuityHub.Tests.Infrastructure;
+
+/// <summary>
+/// One real PostgreSQL cluster for the whole test run, started with the same helper the hub uses for its
+/// embedded default. A template database is migrated once; each test class gets a copy of it.
+/// </summary>
+public static class TestPostgres
+{
+    private const string TemplateDatabase = "hub_template";
+    private static readonly Lazy<EmbeddedPostgresCluster> Cluster = new(StartCluster, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lock CreateGate = new();
+
+    public static EmbeddedPostgresCluster Server => Cluster.Value;
+
+    /// <summary>A new database migrated to the current schema (a copy of the template).</summary>
+    public static string CreateDatabase(string prefix = "test")
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)];
+        // CREATE DATABASE … TEMPLATE needs the template unused; serialise the copies.
+        lock (CreateGate)
+        {
+            Execute(Server.ConnectionString("postgres"), $"CREATE DATABASE \"{name}\" TEMPLATE {TemplateDatabase}");
+        }
+        return Server.ConnectionString(name);
+    }
+
+    /// <summary>A new, empty database (no migrations applied).</summary>
+    public static string CreateEmptyDatabase(string prefix = "empty")
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}";
+        Execute(Server.ConnectionString("postgres"), $"CREATE DATABASE \"{name}\"");
+        return Server.ConnectionString(name);
+    }
+
+    public static void Execute(string connectionString, string sql)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
+    private static EmbeddedPostgresCluster StartCluster()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"continuityhub-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48]);
+        var cluster = EmbeddedPostgresCluster.Start(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            cluster.Dispose();
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        Execute(cluster.ConnectionString("postgres"), $"CREATE DATABASE {TemplateDatabase}");
+        new MigrationRunner(NullLogger<MigrationRunner>.Instance)
+            .ApplyAsync(cluster.ConnectionString(TemplateDatabase), CancellationToken.None).GetAwaiter().GetResult();
+        NpgsqlConnection.ClearAllPools();
+        return cluster;
+    }
+}
