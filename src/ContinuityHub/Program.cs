@@ -12,12 +12,12 @@ var hubOptions = builder.AddHubCore();
 if (args.FirstOrDefault() == "dev-token")
     return DevTokenCommand.Run(args, hubOptions, Console.Out, Console.Error);
 
-if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) && EmbeddedPostgresCluster.FindServerBinaries() is null)
+if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) && EmbeddedPostgresCluster.FindServerBinaries(hubOptions.PostgresInstallRoot) is null)
 {
     // Contract §2: one clear message instead of a stack trace.
     Console.Error.WriteLine(
         "ContinuityHub cannot start: no ConnectionStrings__Hub is configured and no PostgreSQL server binaries were found " +
-        "(initdb and pg_ctl on PATH or in /usr/lib/postgresql/*/bin). Install PostgreSQL (Debian/Ubuntu: apt-get install postgresql) " +
+        $"(initdb and pg_ctl on PATH or in {hubOptions.PostgresInstallRoot}/*/bin). Install PostgreSQL (Debian/Ubuntu: apt-get install postgresql) " +
         "or set ConnectionStrings__Hub to an existing server.");
     return 1;
 }

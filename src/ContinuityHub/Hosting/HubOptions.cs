@@ -13,6 +13,9 @@ public sealed class HubOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>Where to look for PostgreSQL server binaries (one folder a version) when they are not on PATH.</summary>
+    public string PostgresInstallRoot { get; set; } = Infrastructure.Postgres.EmbeddedPostgresCluster.DefaultInstallRoot;
+
     /// <summary>"text" (readable, the local default) or "json" (one object a line, the container image's default).</summary>
     public string LogFormat { get; set; } = "json";
 

@@ -20,7 +20,7 @@ public sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<Reque
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var level = context.Response.StatusCode >= 500 ? LogLevel.Error : LogLevel.Information;
-            logger.Log(level, "HTTP {Method} {Route} responded {StatusCode} in {ElapsedMs:0.0} ms",
+            logger.Log(level, "HTTP {Method:l} {Route:l} responded {StatusCode} in {ElapsedMs:0.0} ms",
                 context.Request.Method, route, context.Response.StatusCode, elapsed);
         }
     }

@@ -45,16 +45,28 @@ public static class TestPostgres
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// The test runner kills its test host soon after the last test, often before exit handlers finish, so
+    /// a detached watchdog (re-parented to init, outside the killed process tree) stops the cluster and
+    /// removes its folder once this process is gone.
+    /// </summary>
+    private static void StopWhenThisProcessEnds(EmbeddedPostgresCluster cluster, string root)
+    {
+        var pgCtl = Path.Combine(EmbeddedPostgresCluster.FindServerBinaries()!, "pg_ctl");
+        var asPostgres = Environment.IsPrivilegedProcess ? "runuser -u postgres -- " : "";
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; " +
+                     $"{asPostgres}{pgCtl} -D '{cluster.ClusterDirectory}' -m immediate stop; rm -rf '{root}'";
+        var launcher = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = "/" };
+        launcher.ArgumentList.Add("-c");
+        launcher.ArgumentList.Add($"setsid sh -c \"{script}\" >/dev/null 2>&1 < /dev/null &");
+        System.Diagnostics.Process.Start(launcher)!.WaitForExit();
+    }
+
     private static EmbeddedPostgresCluster StartCluster()
     {
         var root = Path.Combine(Path.GetTempPath(), $"continuityhub-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48]);
         var cluster = EmbeddedPostgresCluster.Start(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            NpgsqlConnection.ClearAllPools();
-            cluster.Dispose();
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
+        StopWhenThisProcessEnds(cluster, root);
         Execute(cluster.ConnectionString("postgres"), $"CREATE DATABASE {TemplateDatabase}");
         new MigrationRunner(NullLogger<MigrationRunner>.Instance)
             .ApplyAsync(cluster.ConnectionString(TemplateDatabase), CancellationToken.None).GetAwaiter().GetResult();

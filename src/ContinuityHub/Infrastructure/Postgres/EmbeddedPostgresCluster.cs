@@ -34,9 +34,9 @@ public sealed class EmbeddedPostgresCluster : IDisposable
 
     /// <summary>Finds the server binaries, initialises the cluster if it is new and starts it.</summary>
     /// <exception cref="EmbeddedPostgresUnavailableException">no binaries, or the folder is unusable.</exception>
-    public static EmbeddedPostgresCluster Start(string rootDirectory, string? binDirectoryOverride = null)
+    public static EmbeddedPostgresCluster Start(string rootDirectory, string installRoot = DefaultInstallRoot)
     {
-        var bin = binDirectoryOverride ?? FindServerBinaries()
+        var bin = FindServerBinaries(installRoot)
             ?? throw new EmbeddedPostgresUnavailableException(
                 "No PostgreSQL server binaries found (looked for initdb and pg_ctl on PATH and in /usr/lib/postgresql/*/bin). " +
                 "Install them (Debian/Ubuntu: apt-get install postgresql) or set ConnectionStrings__Hub to an existing server.");
@@ -51,15 +51,19 @@ public sealed class EmbeddedPostgresCluster : IDisposable
         $"Host=127.0.0.1;Port={Port};Database={database};Username={SuperUser};Password={Password};" +
         "Include Error Detail=false;Maximum Pool Size=50";
 
-    public static string? FindServerBinaries()
+    /// <summary>Where Debian and Ubuntu install PostgreSQL server binaries, one folder a major version.</summary>
+    public const string DefaultInstallRoot = "/usr/lib/postgresql";
+
+    /// <summary>The folder holding initdb and pg_ctl: on PATH, else the newest version under <paramref name="installRoot"/>.</summary>
+    public static string? FindServerBinaries(string installRoot = DefaultInstallRoot)
     {
         var candidates = new List<string>();
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         candidates.AddRange(path.Split(':', StringSplitOptions.RemoveEmptyEntries));
-        if (Directory.Exists("/usr/lib/postgresql"))
+        if (Directory.Exists(installRoot))
         {
             // Newest major version first.
-            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
+            candidates.AddRange(Directory.GetDirectories(installRoot)
                 .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
                 .Select(d => Path.Combine(d, "bin")));
         }

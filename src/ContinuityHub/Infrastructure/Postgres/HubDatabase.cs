@@ -36,7 +36,7 @@ public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOption
 
         var folder = options.Value.ResolvedDataDirectory;
         logger.LogInformation("No ConnectionStrings:Hub configured: starting the embedded PostgreSQL in the data folder");
-        _cluster = EmbeddedPostgresCluster.Start(folder);
+        _cluster = EmbeddedPostgresCluster.Start(folder, options.Value.PostgresInstallRoot);
         CreateDatabaseIfMissing(_cluster.ConnectionString("postgres"), EmbeddedDatabaseName);
         logger.LogInformation("Embedded PostgreSQL listening on 127.0.0.1:{Port}", _cluster.Port);
         return _cluster.ConnectionString(EmbeddedDatabaseName);

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using ContinuityHub.Hosting;
+using ContinuityHub.Security;
+using ContinuityHub.Tests.Infrastructure;
+
+namespace ContinuityHub.Tests.Platform;
+
+/// <summary>
+/// The hub as an operator runs it (contract §2): a real process with no connection string starts its own
+/// PostgreSQL in its data folder, serves, stops that PostgreSQL on shutdown and finds its data again.
+/// </summary>
+public sealed class HubProcessTests : IDisposable
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"hub-process-{Guid.NewGuid():N}");
+
+    public HubProcessTests() => Directory.CreateDirectory(_dataDirectory);
+
+    private static string HubAssembly()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
+        return Path.Combine(RepositoryPaths.Root, "src", "ContinuityHub", "bin", configuration, "net10.0", "ContinuityHub.dll");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private Process StartHub(int port, Dictionary<string, string>? extra = null)
+    {
+        var assembly = HubAssembly();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { assembly },
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ConnectionStrings__Hub"] = "";
+        start.Environment["Hub__DataDirectory"] = _dataDirectory;
+        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        foreach (var (key, value) in extra ?? []) start.Environment[key] = value;
+        return Process.Start(start)!;
+    }
+
+    private static async Task WaitUntilReady(HttpClient client, Process hub)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (hub.HasExited) Assert.Fail("the hub exited during start-up: " + await hub.StandardError.ReadToEndAsync());
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("the hub did not become ready within 90 s");
+    }
+
+    private static async Task StopGracefully(Process hub)
+    {
+        Process.Start("kill", ["-TERM", hub.Id.ToString()])!.WaitForExit();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await hub.WaitForExitAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task With_no_connection_string_the_hub_runs_on_its_own_PostgreSQL_and_keeps_its_data_across_restarts()
+    {
+        var port = FreePort();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var options = new HubOptions { DataDirectory = _dataDirectory };
+        var tokenOutput = new StringWriter();
+        Assert.Equal(0, DevTokenCommand.Run(["dev-token", "--role", HubRoles.PrisonHealthcare, "--prisons", "ONI"], options, tokenOutput, TextWriter.Null));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", tokenOutput.ToString().Trim());
+        var notification = Notifications.Example();
+
+        var first = StartHub(port);
+        try
+        {
+            await WaitUntilReady(client, first);
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/releases", notification)).StatusCode);
+            Assert.True(File.Exists(Path.Combine(_dataDirectory, "pg", "postmaster.pid")));
+        }
+        finally
+        {
+            await StopGracefully(first);
+        }
+        Assert.False(File.Exists(Path.Combine(_dataDirectory, "pg", "postmaster.pid")), "the embedded PostgreSQL was left running");
+
+        var second = StartHub(port);
+        try
+        {
+            await WaitUntilReady(client, second);
+            var readBack = await client.GetAsync($"/api/v1/releases/{notification["notificationId"]}");
+            Assert.Equal(HttpStatusCode.OK, readBack.StatusCode);
+        }
+        finally
+        {
+            await StopGracefully(second);
+        }
+    }
+
+    [Fact]
+    public async Task Without_PostgreSQL_binaries_or_a_connection_string_it_says_what_to_install_and_exits()
+    {
+        var hub = StartHub(FreePort(), new()
+        {
+            ["Hub__PostgresInstallRoot"] = "/nonexistent",
+            ["PATH"] = "/usr/bin:/bin",
+        });
+        var errorText = await hub.StandardError.ReadToEndAsync();
+        await hub.WaitForExitAsync();
+
+        Assert.Equal(1, hub.ExitCode);
+        Assert.Contains("no PostgreSQL server binaries", errorText);
+        Assert.Contains("apt-get install postgresql", errorText);
+        Assert.Contains("ConnectionStrings__Hub", errorText);
+        Assert.DoesNotContain("   at ", errorText); // one clear message, no stack trace
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
