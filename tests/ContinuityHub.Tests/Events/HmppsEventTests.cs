@@ -613,4 +613,76 @@ public sealed class HmppsEventTests(HubFactory hub) : IClassFixture<HubFactory>
         var response = await HmppsEvents.PostAsync(client, HmppsEvents.Release(Notifications.NewNomsNumber(), "2026-11-01T10:00:00Z"));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    // ---- robustness ----
+
+    [Fact]
+    public async Task An_unknown_event_type_with_an_unreadable_occurredAt_is_still_recorded_and_ignored()
+    {
+        var envelope = HmppsEvents.Envelope(new JsonObject
+        {
+            ["eventType"] = "some-other-service.thing.happened",
+            ["occurredAt"] = "last Tuesday",
+        });
+        var response = await HmppsEvents.PostAsync(Feed(), envelope);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await using var db = hub.Db();
+        Assert.Equal("recorded-ignored", (await db.HmppsEvents.SingleAsync(e => e.MessageId == (string)envelope["MessageId"]!)).Outcome);
+    }
+
+    [Fact]
+    public async Task An_event_holding_a_NUL_character_is_refused_with_a_pointer_not_a_server_error()
+    {
+        var noms = Notifications.NewNomsNumber();
+        var ev = HmppsEvents.Release(noms, "2026-11-01T10:00:00Z");
+        ev["description"] = "released" + (char)0;
+
+        var raw = await HmppsEvents.PostAsync(Feed(), ev);
+        var wrapped = await HmppsEvents.PostAsync(Feed(), HmppsEvents.Envelope(ev));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, raw.StatusCode);
+        Assert.Contains((await HmppsEvents.BodyAsync(raw)).GetProperty("errors").EnumerateArray(),
+            e => e.GetProperty("pointer").GetString() == "/description");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrapped.StatusCode);
+        Assert.Contains((await HmppsEvents.BodyAsync(wrapped)).GetProperty("errors").EnumerateArray(),
+            e => e.GetProperty("pointer").GetString() == "/Message/description");
+        await using var db = hub.Db();
+        Assert.False(await db.HmppsEvents.AnyAsync(e => e.NomsNumber == noms));
+    }
+
+    [Fact]
+    public async Task The_same_envelope_delivered_concurrently_is_applied_once()
+    {
+        var noms = Notifications.NewNomsNumber();
+        var envelope = HmppsEvents.Envelope(HmppsEvents.Release(noms, "2026-11-19T08:00:00Z")).ToJsonString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => HmppsEvents.PostAsync(Feed(), envelope)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var outcomes = new List<string?>();
+        foreach (var r in responses) outcomes.Add((await HmppsEvents.BodyAsync(r)).GetProperty("outcome").GetString());
+        Assert.Equal(1, outcomes.Count(o => o == "release-confirmed"));
+        Assert.Equal(5, outcomes.Count(o => o == "duplicate"));
+        await using var db = hub.Db();
+        Assert.Equal(1, await db.HmppsEvents.CountAsync(e => e.NomsNumber == noms));
+        Assert.Equal(1, await db.Episodes.CountAsync(e => e.NomsNumber == noms));
+    }
+
+    [Fact]
+    public async Task Different_events_about_one_release_arriving_concurrently_make_one_episode()
+    {
+        var noms = Notifications.NewNomsNumber();
+        var first = HmppsEvents.Release(noms, "2026-11-19T08:00:00Z");
+        var second = HmppsEvents.Release(noms, "2026-11-19T08:00:00Z");
+        second["eventType"] = "prisoner-offender-search.prisoner.released";
+
+        var responses = await Task.WhenAll(HmppsEvents.PostAsync(Feed(), first), HmppsEvents.PostAsync(Feed(), second));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await using var db = hub.Db();
+        Assert.Equal(2, await db.HmppsEvents.CountAsync(e => e.NomsNumber == noms));
+        Assert.Equal(1, await db.Episodes.CountAsync(e => e.NomsNumber == noms));
+        Assert.Equal(1, await db.People.CountAsync(p => p.NomsNumber == noms));
+    }
 }

@@ -303,4 +303,35 @@ public sealed class ReleaseBatchTests(HubFactory hub) : IClassFixture<HubFactory
         var response = await PostCsvAsync(hub.CreateClient(), Csv(Header, Row()));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_CSV_with_a_UTF8_byte_order_mark_is_read_like_one_without()
+    {
+        var row = Row();
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(Csv(Header, row))).ToArray();
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
+
+        var response = await hub.PrisonClient("ONI").PostAsync(BatchPath, content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("accepted", Results(await response.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task A_row_holding_a_NUL_character_is_rejected_and_does_not_stop_the_rows_after_it()
+    {
+        var bad = Row();
+        bad["familyName"] = "Exa\u0000mple";
+        var good = Row();
+
+        var response = await PostCsvAsync(hub.PrisonClient("ONI"), Csv(Header, bad, good));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = Results(await response.Content.ReadFromJsonAsync<JsonElement>());
+        Assert.Equal(["rejected", "accepted"], results.Select(r => r.GetProperty("outcome").GetString()));
+        await using var db = hub.Db();
+        Assert.False(await db.People.AnyAsync(p => p.NomsNumber == Noms(bad)));
+        Assert.True(await db.People.AnyAsync(p => p.NomsNumber == Noms(good)));
+    }
 }
