@@ -61,7 +61,9 @@ public sealed record HmppsEventMessage(
             if (occurredText is not null)
             {
                 if (DateTimeOffset.TryParse(occurredText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)) occurredAt = parsed;
-                else problems.Add(new FieldProblem($"{prefix}/occurredAt", "must be an ISO 8601 date-time with an offset."));
+                // Only a type the hub acts on needs a readable time; any other type is recorded whatever it holds (contract §4.2).
+                else if (eventType is null || HmppsEventTypes.IsKnown(eventType))
+                    problems.Add(new FieldProblem($"{prefix}/occurredAt", "must be an ISO 8601 date-time with an offset."));
             }
             var info = eventElement.TryGetProperty("additionalInformation", out var ai) && ai.ValueKind == JsonValueKind.Object ? ai : default;
             var noms = (Text(info, "nomsNumber") ?? Identifier(eventElement, "NOMS"))?.ToUpperInvariant();
