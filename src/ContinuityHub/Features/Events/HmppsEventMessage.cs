@@ -54,6 +54,9 @@ public sealed record HmppsEventMessage(
                     return (null, [new FieldProblem("/Message", "must hold a JSON object.")]);
             }
 
+            if (messageId?.Contains('\0') == true) problems.Add(new FieldProblem("/MessageId", "must not contain the NUL character (U+0000)."));
+            problems.AddRange(CanonicalJson.NulCharacterPointers(eventElement, prefix)
+                .Select(p => new FieldProblem(p, "must not contain the NUL character (U+0000): the event could not be stored.")));
             var eventType = Text(eventElement, "eventType");
             if (eventType is null) problems.Add(new FieldProblem($"{prefix}/eventType", "is required."));
             DateTimeOffset? occurredAt = null;
