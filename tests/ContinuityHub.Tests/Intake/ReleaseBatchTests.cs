@@ -334,4 +334,18 @@ public sealed class ReleaseBatchTests(HubFactory hub) : IClassFixture<HubFactory
         Assert.False(await db.People.AnyAsync(p => p.NomsNumber == Noms(bad)));
         Assert.True(await db.People.AnyAsync(p => p.NomsNumber == Noms(good)));
     }
+
+    [Fact]
+    public async Task A_JSON_batch_with_a_UTF8_byte_order_mark_is_read_like_one_without()
+    {
+        var notification = Notifications.Example();
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(new JsonArray(notification).ToJsonString())).ToArray();
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await hub.PrisonClient("ONI").PostAsync(BatchPath, content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("accepted", Results(await response.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("outcome").GetString());
+    }
 }
