@@ -54,6 +54,9 @@ public sealed record HmppsEventMessage(
                     return (null, [new FieldProblem("/Message", "must hold a JSON object.")]);
             }
 
+            if (messageId?.Contains('\0') == true) problems.Add(new FieldProblem("/MessageId", "must not contain the NUL character (U+0000)."));
+            problems.AddRange(CanonicalJson.NulCharacterPointers(eventElement, prefix)
+                .Select(p => new FieldProblem(p, "must not contain the NUL character (U+0000): the event could not be stored.")));
             var eventType = Text(eventElement, "eventType");
             if (eventType is null) problems.Add(new FieldProblem($"{prefix}/eventType", "is required."));
             DateTimeOffset? occurredAt = null;
@@ -61,7 +64,9 @@ public sealed record HmppsEventMessage(
             if (occurredText is not null)
             {
                 if (DateTimeOffset.TryParse(occurredText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)) occurredAt = parsed;
-                else problems.Add(new FieldProblem($"{prefix}/occurredAt", "must be an ISO 8601 date-time with an offset."));
+                // Only a type the hub acts on needs a readable time; any other type is recorded whatever it holds (contract §4.2).
+                else if (eventType is null || HmppsEventTypes.IsKnown(eventType))
+                    problems.Add(new FieldProblem($"{prefix}/occurredAt", "must be an ISO 8601 date-time with an offset."));
             }
             var info = eventElement.TryGetProperty("additionalInformation", out var ai) && ai.ValueKind == JsonValueKind.Object ? ai : default;
             var noms = (Text(info, "nomsNumber") ?? Identifier(eventElement, "NOMS"))?.ToUpperInvariant();

@@ -55,7 +55,8 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
             MessageId = message.MessageId,
             ContentHash = message.Content.Hash,
             EventType = message.EventType,
-            OccurredAt = message.OccurredAt,
+            // timestamptz takes UTC only (Npgsql refuses other offsets); the London release date is taken from the original value.
+            OccurredAt = message.OccurredAt?.ToUniversalTime(),
             NomsNumber = message.NomsNumber,
             Payload = message.Content.Text,
             ReceivedAt = clock.GetUtcNow(),

@@ -38,7 +38,10 @@ public static class ReleaseBatchEndpoint
         {
             if (mediaType == "text/csv")
             {
-                var records = CsvReleaseRows.Parse(Encoding.UTF8.GetString(body)).ToList();
+                // Spreadsheet exports often start with a UTF-8 byte order mark; it is not part of the first column's name.
+                var text = Encoding.UTF8.GetString(body);
+                if (text.StartsWith('\uFEFF')) text = text[1..];
+                var records = CsvReleaseRows.Parse(text).ToList();
                 if (records.Count == 0) return ApiProblems.Validation([new FieldProblem("", "The CSV has no header row.")], StatusCodes.Status400BadRequest);
                 var header = records[0].Cells.Select(h => h.Trim()).ToList();
                 var headerProblems = CsvReleaseRows.HeaderProblems(header);

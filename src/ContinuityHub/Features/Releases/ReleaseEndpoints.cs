@@ -71,7 +71,10 @@ public static class ReleaseEndpoints
     {
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            // RFC 8259 §8.1: a parser may ignore a byte order mark (Windows tools write one); System.Text.Json refuses it.
+            var json = body.AsMemory();
+            if (json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) json = json[3..];
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
             problem = null;
             return true;
         }

@@ -25,6 +25,8 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
             return (null, read.Problems);
         }
         var today = LondonTime.Today(clock);
+        foreach (var pointer in CanonicalJson.NulCharacterPointers(root))
+            read.Problem(pointer, "must not contain the NUL character (U+0000).");
 
         var notificationIdText = read.String(root, "notificationId", "/notificationId", required: true, 36);
         Guid notificationId = default;
