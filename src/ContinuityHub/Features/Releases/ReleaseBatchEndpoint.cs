@@ -14,7 +14,7 @@ public sealed record BatchRowProblem(string Pointer, string? Column, string Deta
 public sealed record BatchRowResult(int Row, string? NotificationId, string Outcome, Guid? EpisodeId, Guid? ReferralId,
     string? ReferralOutcome, IReadOnlyList<BatchRowProblem> Problems);
 
-public sealed record BatchResult(int Rows, int Accepted, int Duplicates, int Rejected, IReadOnlyList<BatchRowResult> Results);
+public sealed record BatchResult(int Rows, int Accepted, int Duplicates, int Rejected, int Errors, IReadOnlyList<BatchRowResult> Results);
 
 /// <summary>
 /// <c>POST /api/v1/releases/batch</c>: CSV or a JSON array; every row is judged on its own, as if sent alone,
@@ -23,7 +23,7 @@ public sealed record BatchResult(int Rows, int Accepted, int Duplicates, int Rej
 public static class ReleaseBatchEndpoint
 {
     public static async Task<IResult> ReceiveAsync(HttpContext context, ReleaseSubmission submission, HubDbContext db,
-        IOptions<HubOptions> options, CancellationToken cancellationToken)
+        IOptions<HubOptions> options, ILogger<ReleaseSubmission> logger, CancellationToken cancellationToken)
     {
         var mediaType = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/csv" or "application/json"))
@@ -64,12 +64,22 @@ public static class ReleaseBatchEndpoint
             var results = new List<BatchRowResult>();
             foreach (var (row, document, fromCsv) in rows)
             {
-                results.Add(await SubmitRowAsync(submission, row, document, fromCsv, user, cancellationToken));
+                try
+                {
+                    results.Add(await SubmitRowAsync(submission, row, document, fromCsv, user, cancellationToken));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One row's unexpected failure (its own transaction rolled back) must not cost the rows after it.
+                    logger.LogError("Batch row {Row} failed with {ExceptionType}", row, e.GetType().Name);
+                    results.Add(new BatchRowResult(row, null, "error", null, null, null,
+                        [new BatchRowProblem("", null, $"An unexpected error stopped this row; nothing was written for it. Correlation id: {context.TraceIdentifier}.")]));
+                }
                 db.ChangeTracker.Clear();
             }
             return TypedResults.Ok(new BatchResult(results.Count,
                 results.Count(r => r.Outcome == "accepted"), results.Count(r => r.Outcome == "duplicate"),
-                results.Count(r => r.Outcome == "rejected"), results));
+                results.Count(r => r.Outcome == "rejected"), results.Count(r => r.Outcome == "error"), results));
         }
         finally
         {
