@@ -1,4 +1,5 @@
 using ContinuityHub.Features.Events;
+using ContinuityHub.Features.Referrals;
 using ContinuityHub.Features.Releases;
 using ContinuityHub.Hosting;
 using ContinuityHub.Infrastructure.Postgres;
@@ -26,6 +27,7 @@ builder.AddHubLogging(hubOptions.LogFormat);
 builder.AddHubAuthentication();
 builder.AddReleaseIntake();
 builder.AddHmppsEvents();
+builder.AddReferralActions();
 
 var app = builder.Build();
 
@@ -40,6 +42,7 @@ app.MapHealthChecks("/health/live").AllowAnonymous();
 app.MapHealthChecks("/health/ready").AllowAnonymous();
 app.MapReleaseIntake();
 app.MapHmppsEvents();
+app.MapReferralActions();
 
 try
 {

@@ -86,6 +86,9 @@ public sealed class Referral
     public string? RequesterPrisonCode { get; set; }
     /// <summary>The FHIR Task status (requested, accepted, rejected, in-progress, completed, cancelled, failed).</summary>
     public string TaskStatus { get; set; } = "requested";
+    public string? RejectionReason { get; set; }
+    /// <summary>The first community appointment the provider has booked.</summary>
+    public DateOnly? AppointmentDate { get; set; }
     public int Version { get; set; } = 1;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
