@@ -156,6 +156,10 @@ public static partial class MappingsLoader
         var categoryGroup = groups.FirstOrDefault(g => g.Target?.EndsWith("/substance-category", StringComparison.Ordinal) == true);
         if (snomedGroup is null) problems.Add($"{file}: no group with target http://snomed.info/sct.");
         if (categoryGroup is null) problems.Add($"{file}: no group with a target ending /substance-category.");
+        foreach (var element in (snomedGroup?.Element ?? []).Concat(categoryGroup?.Element ?? []).GroupBy(e => e.Code).Where(g => g.Count() > 2))
+            problems.Add($"{file}: substance {element.Key} appears twice in a group.");
+        foreach (var element in (snomedGroup?.Element ?? []).Concat(categoryGroup?.Element ?? []).Where(e => !SubstanceCodes.All.Contains(e.Code ?? "")))
+            problems.Add($"{file}: element {element.Code ?? "(no code)"} is not a hub substance code ({string.Join(", ", SubstanceCodes.All)}).");
         foreach (var element in snomedGroup?.Element ?? [])
         {
             var target = element.Target?.FirstOrDefault();
