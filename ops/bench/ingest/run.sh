@@ -123,7 +123,8 @@ if ((WARMUP > 0)); then
 fi
 rows_before="$("${psql[@]}" -c 'SELECT count(*) FROM release_notifications')"
 
-log "load: POST /api/v1/releases, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+log "load: POST /api/v1/releases, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s (load average: $load_before)"
 run_wrk "$DURATION" "$THREADS" > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
 cat "$data/wrk.txt"
 result="$(grep '^RESULT ' "$data/wrk.txt")" || die "no RESULT line from wrk"
@@ -138,6 +139,7 @@ max_ms="$(awk -v us="$(field max_us)" 'BEGIN { printf "%.1f", us / 1000 }')"
 non2xx="$(field non2xx)"
 socket_errors="$(field socket_errors)"
 timeouts="$(field timeouts)"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 hwm_kib="$(awk '/^VmHWM:/ { print $2 }' "/proc/$hub_pid/status")"
 rss_kib="$(awk '/^VmRSS:/ { print $2 }' "/proc/$hub_pid/status")"
 rows_after="$("${psql[@]}" -c 'SELECT count(*) FROM release_notifications')"
@@ -169,5 +171,7 @@ ContinuityHub ingest benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc)
   hub peak memory:    $((hwm_kib / 1024)) MiB VmHWM   (VmRSS at end $((rss_kib / 1024)) MiB)
   pgbench rate:       $(printf '%.1f' "$pg_rate") transactions/s   (${PGBENCH_CLIENTS} clients, ${PGBENCH_JOBS} jobs, ${PGBENCH_DURATION}s; latency average ${pg_latency} ms; failed ${pg_failed:-0})
   ratio hub/pgbench:  ${ratio}
+  machine load:       load average ${load_before} before the hub load, ${load_after} after it (anything above ~2 on 2 cores is
+                      other work competing with the benchmark)
   targets:            ratio >= 0.5: $(verdict "$ratio >= 0.5");  >= 500 notifications/s: $(verdict "$hub_rate >= 500");  p99 < 100 ms: $(verdict "$p99_ms < 100");  non-2xx = 0: $(verdict "$non2xx == 0")
 REPORT
