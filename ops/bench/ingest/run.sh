@@ -112,6 +112,20 @@ PGPASSWORD="$(cat "$data/pg.password")"
 export PGPASSWORD
 psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q)
 
+# CPU time (clock ticks) of the hub process, and of the whole PostgreSQL server: postmaster + its live
+# children + the children it has already reaped (cutime/cstime) — so a noisy machine cannot hide the cost per
+# notification the way it distorts rates.
+ticks_per_s="$(getconf CLK_TCK)"
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
+pg_ticks() {
+    local pm total child
+    pm="$(head -n 1 "$data/pg/postmaster.pid")"
+    total="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")"
+    for child in $(ps --ppid "$pm" -o pid= 2> /dev/null); do total=$((total + $(proc_ticks "$child"))); done
+    echo "$total"
+}
+ms_per() { awk -v t="$1" -v n="$2" -v hz="$ticks_per_s" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n; else print "n/a" }'; }
+
 # --- HTTP load ---------------------------------------------------------------------------------------------
 run_wrk() { # $1 = seconds, $2 = first NOMS letter index
     NOMS_FIRST_LETTER="$2" RUN_ID="$(printf '%04x' $((RANDOM)))" \
@@ -125,7 +139,9 @@ rows_before="$("${psql[@]}" -c 'SELECT count(*) FROM release_notifications')"
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "load: POST /api/v1/releases, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s (load average: $load_before)"
+hub_ticks_before="$(proc_ticks "$hub_pid")"; pg_ticks_before="$(pg_ticks)"
 run_wrk "$DURATION" "$THREADS" > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
+hub_ticks=$(($(proc_ticks "$hub_pid") - hub_ticks_before)); hub_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
 cat "$data/wrk.txt"
 result="$(grep '^RESULT ' "$data/wrk.txt")" || die "no RESULT line from wrk"
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " ${result#RESULT }"; }
@@ -149,10 +165,13 @@ referrals="$("${psql[@]}" -c 'SELECT count(*) FROM referrals')"
 
 # --- pgbench on the same server ------------------------------------------------------------------------------
 log "pgbench: ${PGBENCH_CLIENTS} clients, ${PGBENCH_JOBS} jobs, ${PGBENCH_DURATION}s, $here/intake.pgbench.sql (hub idle)"
+pg_ticks_before="$(pg_ticks)"
 "$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -U hub -n -c "$PGBENCH_CLIENTS" -j "$PGBENCH_JOBS" -T "$PGBENCH_DURATION" \
     -D seq=0 -D run="$((RANDOM + 1))" -f "$here/intake.pgbench.sql" continuityhub > "$data/pgbench.txt" 2>&1 \
     || { cat "$data/pgbench.txt" >&2; die "pgbench failed"; }
+bench_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
 cat "$data/pgbench.txt"
+pg_processed="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$data/pgbench.txt")"
 pg_rate="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$data/pgbench.txt")"
 pg_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$data/pgbench.txt")"
 pg_failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$data/pgbench.txt")"
@@ -168,6 +187,7 @@ ContinuityHub ingest benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc)
   hub rate:           $(printf '%.1f' "$hub_rate") notifications/s   (${hub_requests} answers; ${rows_written} notifications stored; ${episodes} episodes, ${referrals} referrals in total)
   hub latency:        p50 ${p50_ms} ms, p90 ${p90_ms} ms, p99 ${p99_ms} ms, max ${max_ms} ms
   non-2xx answers:    ${non2xx}   (socket errors ${socket_errors}, timeouts ${timeouts})
+  CPU per notification: hub process $(ms_per "$hub_ticks" "$rows_written") ms + PostgreSQL $(ms_per "$hub_pg_ticks" "$rows_written") ms   (pgbench: PostgreSQL $(ms_per "$bench_pg_ticks" "$pg_processed") ms per transaction)
   hub peak memory:    $((hwm_kib / 1024)) MiB VmHWM   (VmRSS at end $((rss_kib / 1024)) MiB)
   pgbench rate:       $(printf '%.1f' "$pg_rate") transactions/s   (${PGBENCH_CLIENTS} clients, ${PGBENCH_JOBS} jobs, ${PGBENCH_DURATION}s; latency average ${pg_latency} ms; failed ${pg_failed:-0})
   ratio hub/pgbench:  ${ratio}
