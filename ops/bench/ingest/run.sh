@@ -50,7 +50,8 @@ dll="$root/src/ContinuityHub/bin/Release/net10.0/ContinuityHub.dll"
 [[ -f "$dll" ]] || die "build output $dll not found"
 
 # --- throwaway data folder + free port ---------------------------------------------------------------------
-data="$(mktemp -d /tmp/continuityhub-bench-XXXXXX)"
+# A name of our own: other tools on a shared machine may sweep /tmp/continuityhub-* (the tests' clusters).
+data="$(mktemp -d /tmp/ops-ingest-bench.XXXXXX)"
 chmod 755 "$data"   # as root the embedded PostgreSQL runs as `postgres`, which must traverse the folder
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
@@ -69,6 +70,10 @@ hub_env=(
 hub_pid=""
 cleanup() {
     local status=$?
+    if [[ $status -ne 0 && -f "$data/hub.log" ]]; then
+        log "failed; the end of the hub's log:"
+        tail -n 30 "$data/hub.log" >&2 || true
+    fi
     if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
         log "stopping the hub (SIGTERM; it stops its PostgreSQL)"
         kill -TERM "$hub_pid" 2> /dev/null || true
@@ -119,8 +124,8 @@ ticks_per_s="$(getconf CLK_TCK)"
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
 pg_ticks() {
     local pm total child
-    pm="$(head -n 1 "$data/pg/postmaster.pid")"
-    total="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")"
+    pm="$(head -n 1 "$data/pg/postmaster.pid" 2> /dev/null)" || { echo 0; return; }
+    total="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2> /dev/null)" || { echo 0; return; }
     for child in $(ps --ppid "$pm" -o pid= 2> /dev/null); do total=$((total + $(proc_ticks "$child"))); done
     echo "$total"
 }
@@ -141,6 +146,8 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "load: POST /api/v1/releases, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s (load average: $load_before)"
 hub_ticks_before="$(proc_ticks "$hub_pid")"; pg_ticks_before="$(pg_ticks)"
 run_wrk "$DURATION" "$THREADS" > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
+kill -0 "$hub_pid" 2> /dev/null && [[ -f "$data/pg/postmaster.pid" ]] \
+    || { cat "$data/wrk.txt" >&2; die "the hub or its PostgreSQL went away during the measured run (stopped from outside?)"; }
 hub_ticks=$(($(proc_ticks "$hub_pid") - hub_ticks_before)); hub_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
 cat "$data/wrk.txt"
 result="$(grep '^RESULT ' "$data/wrk.txt")" || die "no RESULT line from wrk"
