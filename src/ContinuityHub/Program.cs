@@ -6,6 +6,8 @@ using ContinuityHub.Infrastructure.Postgres;
 using ContinuityHub.Mappings;
 using ContinuityHub.Observability;
 using ContinuityHub.Security;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Npgsql;
 
 var builder = WebApplication.CreateBuilder(args.FirstOrDefault() == "dev-token" ? [] : args);
 var hubOptions = builder.AddHubCore();
@@ -38,8 +40,9 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapHealthChecks("/health/live").AllowAnonymous();
-app.MapHealthChecks("/health/ready").AllowAnonymous();
+// Live: the process answers. Ready: and its database answers (migrations ran before the server started).
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
 app.MapReleaseIntake();
 app.MapHmppsEvents();
 app.MapReferralActions();
@@ -52,6 +55,12 @@ try
 catch (Exception e) when (e is EmbeddedPostgresUnavailableException or MappingsInvalidException or InvalidOperationException)
 {
     Console.Error.WriteLine($"ContinuityHub cannot start: {e.Message}");
+    return 1;
+}
+catch (NpgsqlException e)
+{
+    // Npgsql's messages name the host and the failure, never data.
+    Console.Error.WriteLine($"ContinuityHub cannot start: the database cannot be reached ({e.Message}). Check ConnectionStrings__Hub.");
     return 1;
 }
 

@@ -7,8 +7,15 @@ namespace ContinuityHub.Data;
 /// The EF model of the hub's schema. The schema itself is created by the versioned SQL in
 /// Data/Migrations (see MigrationRunner); a test checks the two agree.
 /// </summary>
-public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(options)
+public sealed class HubDbContext : DbContext
 {
+    public HubDbContext(DbContextOptions<HubDbContext> options) : base(options)
+    {
+        // Every write path opens its own transaction and saves once; EF's savepoint around each SaveChanges
+        // would only add two round trips per request.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Person> People => Set<Person>();
     public DbSet<Episode> Episodes => Set<Episode>();
     public DbSet<Referral> Referrals => Set<Referral>();

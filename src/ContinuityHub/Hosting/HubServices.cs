@@ -23,7 +23,7 @@ public static class HubServices
         builder.Services.AddSingleton<HubDatabase>();
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<StartupChecksService>();
-        builder.Services.AddDbContext<HubDbContext>((services, db) =>
+        builder.Services.AddDbContextPool<HubDbContext>((services, db) =>
             db.UseNpgsql(services.GetRequiredService<HubDatabase>().ConnectionString));
         builder.Services.AddScoped<AuditTrail>();
 
@@ -35,7 +35,7 @@ public static class HubServices
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return options;
     }
 }

@@ -126,6 +126,46 @@ public sealed class HubProcessTests : IDisposable
         Assert.DoesNotContain("   at ", errorText); // one clear message, no stack trace
     }
 
+    [Fact]
+    public async Task An_unreachable_database_is_reported_in_one_line_and_the_hub_exits()
+    {
+        var hub = StartHub(FreePort(), new()
+        {
+            ["ConnectionStrings__Hub"] = $"Host=127.0.0.1;Port={FreePort()};Database=hub;Username=hub;Password=x;Timeout=3",
+        });
+        var errorText = await hub.StandardError.ReadToEndAsync();
+        await hub.WaitForExitAsync();
+
+        Assert.Equal(1, hub.ExitCode);
+        Assert.Contains("database cannot be reached", errorText);
+        Assert.Contains("ConnectionStrings__Hub", errorText);
+    }
+
+    [Fact]
+    public async Task Readiness_reports_the_database_and_liveness_does_not_depend_on_it()
+    {
+        var port = FreePort();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var hub = StartHub(port);
+        try
+        {
+            await WaitUntilReady(client, hub);
+            // Stop the embedded PostgreSQL under the running hub.
+            var pgCtl = Path.Combine(ContinuityHub.Infrastructure.Postgres.EmbeddedPostgresCluster.FindServerBinaries()!, "pg_ctl");
+            var stop = Environment.IsPrivilegedProcess
+                ? Process.Start("runuser", ["-u", "postgres", "--", pgCtl, "-D", Path.Combine(_dataDirectory, "pg"), "-m", "immediate", "stop"])!
+                : Process.Start(pgCtl, ["-D", Path.Combine(_dataDirectory, "pg"), "-m", "immediate", "stop"])!;
+            await stop.WaitForExitAsync();
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        }
+        finally
+        {
+            await StopGracefully(hub);
+        }
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -142,7 +142,10 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
     /// <summary>Only a release with a need, consent and a provider covering the destination is referred (contract §4.1).</summary>
     private async Task<(Referral?, string)> DecideReferralAsync(Episode episode, CancellationToken cancellationToken)
     {
-        var existing = await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
+        // A new episode cannot have a referral yet: skip the query on the busiest path.
+        var existing = db.Entry(episode).State == EntityState.Added
+            ? null
+            : await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
         var now = clock.GetUtcNow();
         if (!episode.HasTreatmentNeed) return (existing, ReferralOutcomes.NoTreatmentNeed);
         if (episode.ConsentToShare != true)

@@ -32,14 +32,25 @@ public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOption
     private string Resolve()
     {
         var configured = configuration.GetConnectionString("Hub");
-        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        if (!string.IsNullOrWhiteSpace(configured)) return WithHubDefaults(configured);
 
         var folder = options.Value.ResolvedDataDirectory;
         logger.LogInformation("No ConnectionStrings:Hub configured: starting the embedded PostgreSQL in the data folder");
         _cluster = EmbeddedPostgresCluster.Start(folder, options.Value.PostgresInstallRoot);
         CreateDatabaseIfMissing(_cluster.ConnectionString("postgres"), EmbeddedDatabaseName);
         logger.LogInformation("Embedded PostgreSQL listening on 127.0.0.1:{Port}", _cluster.Port);
-        return _cluster.ConnectionString(EmbeddedDatabaseName);
+        return WithHubDefaults(_cluster.ConnectionString(EmbeddedDatabaseName));
+    }
+
+    /// <summary>
+    /// Prepared statements unless the operator chose otherwise: the intake runs the same few statements for
+    /// every notification, and preparing them saves the server parsing and planning each time.
+    /// </summary>
+    private static string WithHubDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
     }
 
     public static void CreateDatabaseIfMissing(string maintenanceConnectionString, string database)
