@@ -85,7 +85,7 @@ public sealed class Referral
     public required string ProviderOds { get; set; }
     public string? RequesterPrisonCode { get; set; }
     /// <summary>The FHIR Task status (requested, accepted, rejected, in-progress, completed, cancelled, failed).</summary>
-    public string TaskStatus { get; set; } = "requested";
+    public string TaskStatus { get; set; } = Features.Referrals.TaskStatuses.Requested;
     public string? RejectionReason { get; set; }
     /// <summary>The first community appointment the provider has booked.</summary>
     public DateOnly? AppointmentDate { get; set; }

@@ -1,6 +1,7 @@
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Episodes;
+using ContinuityHub.Features.Referrals;
 using ContinuityHub.Mappings;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -150,8 +151,8 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
         if (!episode.HasTreatmentNeed) return (existing, ReferralOutcomes.NoTreatmentNeed);
         if (episode.ConsentToShare != true)
         {
-            if (existing is null || existing.TaskStatus is "cancelled" or "completed" or "failed") return (existing, ReferralOutcomes.NoConsent);
-            existing.TaskStatus = "cancelled";
+            if (existing is null || !ReferralStateMachine.HubMay(existing.TaskStatus, TaskStatuses.Cancelled)) return (existing, ReferralOutcomes.NoConsent);
+            existing.TaskStatus = TaskStatuses.Cancelled;
             existing.Version++;
             existing.UpdatedAt = now;
             return (existing, ReferralOutcomes.ConsentWithdrawn);
@@ -160,7 +161,7 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
         if (existing is not null)
         {
             // Still unanswered: follow the person's destination to the provider now covering it.
-            if (existing.TaskStatus == "requested") existing.ProviderOds = episode.ProviderOds;
+            if (existing.TaskStatus == TaskStatuses.Requested) existing.ProviderOds = episode.ProviderOds;
             existing.RequesterPrisonCode = episode.PrisonCode;
             existing.Version++;
             existing.UpdatedAt = now;
@@ -172,7 +173,7 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
             EpisodeId = episode.Id,
             ProviderOds = episode.ProviderOds,
             RequesterPrisonCode = episode.PrisonCode,
-            TaskStatus = "requested",
+            TaskStatus = TaskStatuses.Requested,
             Version = 1,
             CreatedAt = now,
             UpdatedAt = now,
