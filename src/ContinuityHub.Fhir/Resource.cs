@@ -5,7 +5,7 @@ namespace ContinuityHub.Fhir;
 /// <summary>Base of the R4 resources this library models (named as in the Firely SDK so a later move is mechanical).</summary>
 public abstract class Resource
 {
-    [JsonPropertyName("resourceType"), JsonPropertyOrder(-100)]
+    /// <summary>Written as <c>resourceType</c>, first (FhirJson renames it: attributes on an abstract member are not inherited by its overrides).</summary>
     public abstract string TypeName { get; }
 
     [JsonPropertyOrder(-99)]

@@ -1,4 +1,5 @@
 using ContinuityHub.Features.Events;
+using ContinuityHub.Features.Fhir;
 using ContinuityHub.Features.Referrals;
 using ContinuityHub.Features.Releases;
 using ContinuityHub.Hosting;
@@ -30,6 +31,7 @@ builder.AddHubAuthentication();
 builder.AddReleaseIntake();
 builder.AddHmppsEvents();
 builder.AddReferralActions();
+builder.AddFhirReads();
 
 var app = builder.Build();
 
@@ -46,6 +48,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check 
 app.MapReleaseIntake();
 app.MapHmppsEvents();
 app.MapReferralActions();
+app.MapFhirReads();
 
 try
 {

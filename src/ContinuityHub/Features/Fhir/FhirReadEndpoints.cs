@@ -1,0 +1,88 @@
+using ContinuityHub.Audit;
+using ContinuityHub.Data;
+using ContinuityHub.Fhir;
+using Task = System.Threading.Tasks.Task;
+using ContinuityHub.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContinuityHub.Features.Fhir;
+
+/// <summary>
+/// Reads under /fhir (contract §5): application/fhir+json, an ETag of the version, OperationOutcome for
+/// every refusal. A person's data is shown only to those the contract lets see it, and every such read is audited.
+/// </summary>
+public static class FhirReadEndpoints
+{
+    public const string FhirJsonMediaType = "application/fhir+json";
+
+    public static void AddFhirReads(this WebApplicationBuilder builder) => builder.Services.AddSingleton<FhirReferralMapper>();
+
+    public static void MapFhirReads(this IEndpointRouteBuilder app)
+    {
+        var fhir = app.MapGroup("/fhir").WithTags("FHIR");
+        fhir.MapGet("/ServiceRequest/{id}", (string id, HttpContext context, HubDbContext db, FhirReferralMapper mapper, AuditTrail audit, CancellationToken ct) =>
+            ReadReferral(id, "ServiceRequest", context, db, audit, (r, e) => mapper.ServiceRequest(r, e), ct));
+        fhir.MapGet("/Task/{id}", (string id, HttpContext context, HubDbContext db, FhirReferralMapper mapper, AuditTrail audit, CancellationToken ct) =>
+            ReadReferral(id, "Task", context, db, audit, (r, e) => mapper.Task(r, e), ct));
+        fhir.MapGet("/Patient/{id}", ReadPatient);
+        fhir.MapGet("/Organization/{id}", (string id, FhirReferralMapper mapper) =>
+            mapper.Organization(id) is { } organization ? Fhir(organization, null) : NotFound("Organization", id));
+    }
+
+    private static async Task<IResult> ReadReferral(string id, string type, HttpContext context, HubDbContext db, AuditTrail audit,
+        Func<Referral, Episode, Resource> map, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var referralId)) return NotFound(type, id);
+        var referral = await db.Referrals.AsNoTracking().Include(r => r.Episode).SingleOrDefaultAsync(r => r.Id == referralId, ct);
+        if (referral is null) return NotFound(type, id);
+        if (!MaySee(HubUser.From(context), referral.Episode!, [referral.ProviderOds]))
+            return Refusal(StatusCodes.Status403Forbidden, "forbidden", $"This {type} is outside your token's scope.");
+        audit.Record("fhir.read", type, id);
+        await db.SaveChangesAsync(ct);
+        return Fhir(map(referral, referral.Episode!), referral.Version.ToString());
+    }
+
+    private static async Task<IResult> ReadPatient(string id, HttpContext context, HubDbContext db, FhirReferralMapper mapper, AuditTrail audit, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var personId)) return NotFound("Patient", id);
+        var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct);
+        if (person is null) return NotFound("Patient", id);
+        var episodes = await db.Episodes.AsNoTracking().Where(e => e.PersonId == personId).ToListAsync(ct);
+        var episodeIds = episodes.Select(e => e.Id).ToList();
+        var providers = await db.Referrals.AsNoTracking().Where(r => episodeIds.Contains(r.EpisodeId)).Select(r => r.ProviderOds).ToListAsync(ct);
+        var user = HubUser.From(context);
+        if (!user.IsIn(HubRoles.Admin) && !episodes.Any(e => MaySee(user, e, providers)))
+            return Refusal(StatusCodes.Status403Forbidden, "forbidden", "This Patient is outside your token's scope.");
+        audit.Record("fhir.read", "Patient", id);
+        await db.SaveChangesAsync(ct);
+        var patient = mapper.Patient(person);
+        return Fhir(patient, patient.Meta?.VersionId);
+    }
+
+    /// <summary>Contract §3: providers see referrals addressed to them, prisons their releases, probation its caseload.</summary>
+    private static bool MaySee(HubUser user, Episode episode, IEnumerable<string> providerOds) =>
+        user.IsIn(HubRoles.Admin)
+        || (user.IsIn(HubRoles.TreatmentProvider) && providerOds.Any(user.MayActForProvider))
+        || (user.IsIn(HubRoles.PrisonHealthcare) && user.MayActForPrison(episode.PrisonCode))
+        || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode));
+
+    private static IResult Fhir(Resource resource, string? version) => new FhirResult(resource, StatusCodes.Status200OK, version);
+
+    private static IResult NotFound(string type, string id) =>
+        Refusal(StatusCodes.Status404NotFound, "not-found", $"{type}/{(id.Length <= 64 ? id : id[..64])} is not known.");
+
+    public static IResult Refusal(int status, string code, string diagnostics) =>
+        new FhirResult(OperationOutcome.Error(code, diagnostics), status, null);
+
+    /// <summary>Writes a resource as application/fhir+json with its ETag.</summary>
+    private sealed class FhirResult(Resource resource, int status, string? version) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = FhirJsonMediaType + "; charset=utf-8";
+            if (version is not null) context.Response.Headers.ETag = $"W/\"{version}\"";
+            await context.Response.WriteAsync(FhirJson.Serialize(resource));
+        }
+    }
+}

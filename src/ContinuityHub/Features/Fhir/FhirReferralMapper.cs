@@ -1,0 +1,125 @@
+using System.Globalization;
+using ContinuityHub.Data;
+using ContinuityHub.Fhir;
+using ContinuityHub.Mappings;
+using FhirTask = ContinuityHub.Fhir.Task;
+
+namespace ContinuityHub.Features.Fhir;
+
+/// <summary>
+/// The one place where the hub's records become FHIR R4 resources (contract §5). Ids are the hub's own
+/// (ServiceRequest and Task share the referral's id; Organizations are identified by ODS code), and
+/// meta.versionId/lastUpdated follow the record's version, so they change exactly when the resource does.
+/// </summary>
+public sealed class FhirReferralMapper(ReferenceData mappings)
+{
+    // SNOMED CT concepts of contract §5.
+    private const string SubstanceMisuseReferral = "201521000000104";
+    private const string AlcoholOnlyReferral = "1099141000000106";
+    private const string PatientReferral = "3457005";
+
+    private string System(string name) => mappings.Systems[name];
+
+    public Patient Patient(Person person)
+    {
+        var identifiers = new List<Identifier>();
+        if (person.NhsNumber is not null) identifiers.Add(new Identifier { System = System("nhsNumber"), Value = person.NhsNumber });
+        identifiers.Add(new Identifier { System = System("nomsNumber"), Value = person.NomsNumber });
+        if (person.Crn is not null) identifiers.Add(new Identifier { System = System("crn"), Value = person.Crn });
+        if (person.PncNumber is not null) identifiers.Add(new Identifier { System = System("pncNumber"), Value = person.PncNumber });
+        return new Patient
+        {
+            Id = person.Id.ToString(),
+            Meta = Meta(person.UpdatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), person.UpdatedAt),
+            Identifier = identifiers,
+            Name = person.FamilyName is null ? null : [new HumanName { Use = "official", Family = person.FamilyName, Given = person.GivenName is null ? null : [person.GivenName] }],
+            Gender = person.Gender,
+            BirthDate = person.DateOfBirth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>A provider or a prison's healthcare team, by ODS code; null when the code is not in the mappings.</summary>
+    public Organization? Organization(string odsCode)
+    {
+        var provider = mappings.Providers.GetValueOrDefault(odsCode);
+        var prison = mappings.Prisons.Values.FirstOrDefault(p => p.HealthcareOds == odsCode);
+        if (provider is null && prison is null) return null;
+        var email = provider?.ContactEmail ?? prison?.HealthcareEmail;
+        return new Organization
+        {
+            Id = odsCode,
+            Identifier = [new Identifier { System = System("odsOrganizationCode"), Value = odsCode }],
+            Active = true,
+            Name = provider?.Name ?? $"{prison!.Name} healthcare",
+            Telecom = email is null ? null : [new ContactPoint { System = "email", Value = email }],
+        };
+    }
+
+    public ServiceRequest ServiceRequest(Referral referral, Episode episode)
+    {
+        var alcoholOnly = episode.SubstanceGroup == "alcohol-only";
+        var notes = new List<Annotation>();
+        if (episode.OstMedication is not null)
+            notes.Add(new Annotation { Text = $"Opioid substitution therapy: {episode.OstMedication}" +
+                (episode.OstDailyDoseMg is { } dose ? $", {dose.ToString(CultureInfo.InvariantCulture)} mg daily" : "") +
+                (episode.OstLastDoseDate is { } last ? $", last dose in custody {last:yyyy-MM-dd}" : "") +
+                (episode.OstBridgingPrescription == true ? ", bridging prescription issued" : "") + "." });
+        if (episode.NaloxoneIssued is { } naloxone) notes.Add(new Annotation { Text = naloxone ? "Naloxone issued on release." : "Naloxone not issued." });
+        if (episode.InTreatmentInCustody == true) notes.Add(new Annotation { Text = "In structured treatment in custody." });
+        return new ServiceRequest
+        {
+            Id = referral.Id.ToString(),
+            Meta = Meta(referral.Version.ToString(CultureInfo.InvariantCulture), referral.UpdatedAt),
+            Status = referral.TaskStatus switch
+            {
+                "completed" => "completed",
+                "rejected" or "cancelled" => "revoked",
+                _ => "active",
+            },
+            Intent = "order",
+            Category = [Snomed(PatientReferral, "Patient referral")],
+            Code = alcoholOnly
+                ? Snomed(AlcoholOnlyReferral, "Referral to alcohol misuse service")
+                : Snomed(SubstanceMisuseReferral, "Referral to substance misuse service"),
+            Subject = new ResourceReference { Reference = $"Patient/{episode.PersonId}" },
+            OccurrencePeriod = new Period { Start = Date(episode.ReleaseDate), End = Date(episode.ReleaseDate.AddDays(21)) },
+            AuthoredOn = Instant(referral.CreatedAt),
+            Requester = RequesterOf(referral),
+            Performer = [new ResourceReference { Reference = $"Organization/{referral.ProviderOds}" }],
+            ReasonCode = episode.Substances.Select(s => mappings.SubstanceSnomed.GetValueOrDefault(s)).OfType<SnomedConcept>()
+                .DistinctBy(c => c.Code).Select(c => Snomed(c.Code, c.Display)).ToList(),
+            Note = notes,
+        };
+    }
+
+    public FhirTask Task(Referral referral, Episode episode) => new()
+    {
+        Id = referral.Id.ToString(),
+        Meta = Meta(referral.Version.ToString(CultureInfo.InvariantCulture), referral.UpdatedAt),
+        Status = referral.TaskStatus,
+        BusinessStatus = new CodeableConcept { Text = episode.Status },
+        Intent = "order",
+        Focus = new ResourceReference { Reference = $"ServiceRequest/{referral.Id}" },
+        For = new ResourceReference { Reference = $"Patient/{episode.PersonId}" },
+        ExecutionPeriod = episode.EngagedOn is { } engaged ? new Period { Start = Date(engaged) } : null,
+        AuthoredOn = Instant(referral.CreatedAt),
+        LastModified = Instant(referral.UpdatedAt),
+        Requester = RequesterOf(referral),
+        Owner = new ResourceReference { Reference = $"Organization/{referral.ProviderOds}" },
+        Restriction = new FhirTask.RestrictionComponent { Period = new Period { End = Date(episode.ReleaseDate.AddDays(21)) } },
+    };
+
+    private ResourceReference? RequesterOf(Referral referral) =>
+        referral.RequesterPrisonCode is { } prison && mappings.Prisons.TryGetValue(prison, out var known)
+            ? new ResourceReference { Reference = $"Organization/{known.HealthcareOds}" }
+            : null;
+
+    private CodeableConcept Snomed(string code, string display) =>
+        new() { Coding = [new Coding { System = System("snomedCt"), Code = code, Display = display }] };
+
+    private static Meta Meta(string versionId, DateTimeOffset lastUpdated) => new() { VersionId = versionId, LastUpdated = Instant(lastUpdated) };
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Instant(DateTimeOffset instant) => instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}
