@@ -7,6 +7,7 @@ public sealed class Task : Resource
     public List<Identifier>? Identifier { get; set; }
     /// <summary>draft | requested | received | accepted | rejected | ready | cancelled | in-progress | on-hold | failed | completed | entered-in-error.</summary>
     public string? Status { get; set; }
+    public CodeableConcept? StatusReason { get; set; }
     public CodeableConcept? BusinessStatus { get; set; }
     /// <summary>unknown | proposal | plan | order | … (required binding).</summary>
     public string? Intent { get; set; }

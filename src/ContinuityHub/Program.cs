@@ -49,6 +49,7 @@ app.MapReleaseIntake();
 app.MapHmppsEvents();
 app.MapReferralActions();
 app.MapFhirReads();
+app.MapFhirTaskUpdate();
 
 try
 {

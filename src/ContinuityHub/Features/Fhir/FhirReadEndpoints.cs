@@ -66,13 +66,15 @@ public static class FhirReadEndpoints
         || (user.IsIn(HubRoles.PrisonHealthcare) && user.MayActForPrison(episode.PrisonCode))
         || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode));
 
-    private static IResult Fhir(Resource resource, string? version) => new FhirResult(resource, StatusCodes.Status200OK, version);
+    private static IResult Fhir(Resource resource, string? version) => Resource(resource, version);
+
+    public static IResult Resource(Resource resource, string? version) => new FhirResult(resource, StatusCodes.Status200OK, version);
 
     private static IResult NotFound(string type, string id) =>
         Refusal(StatusCodes.Status404NotFound, "not-found", $"{type}/{(id.Length <= 64 ? id : id[..64])} is not known.");
 
-    public static IResult Refusal(int status, string code, string diagnostics) =>
-        new FhirResult(OperationOutcome.Error(code, diagnostics), status, null);
+    public static IResult Refusal(int status, string code, string diagnostics, params string[] expression) =>
+        new FhirResult(OperationOutcome.Error(code, diagnostics, expression), status, null);
 
     /// <summary>Writes a resource as application/fhir+json with its ETag.</summary>
     private sealed class FhirResult(Resource resource, int status, string? version) : IResult

@@ -19,6 +19,8 @@ public abstract record ActionOutcome
     public sealed record Forbidden(string Detail) : ActionOutcome;
     /// <summary>The request is understood but breaks a rule (an illegal transition, a date before release).</summary>
     public sealed record Refused(FieldProblem Problem) : ActionOutcome;
+    /// <summary>The caller acted on a version that is no longer current (If-Match).</summary>
+    public sealed record Stale(int CurrentVersion) : ActionOutcome;
 }
 
 /// <summary>
@@ -29,17 +31,22 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
 {
     public const int WindowDays = 21;
 
-    public Task<ActionOutcome> AcceptAsync(Guid referralId, HubUser user, CancellationToken cancellationToken) =>
+    public Task<ActionOutcome> AcceptAsync(Guid referralId, HubUser user, CancellationToken cancellationToken, int? expectedVersion = null) =>
         ActAsync(referralId, user, "referral.accept", (referral, _) =>
-            Move(referral, TaskStatuses.Accepted), cancellationToken);
+            Move(referral, TaskStatuses.Accepted), cancellationToken, expectedVersion);
 
-    public Task<ActionOutcome> RejectAsync(Guid referralId, string reason, HubUser user, CancellationToken cancellationToken) =>
+    public Task<ActionOutcome> RejectAsync(Guid referralId, string reason, HubUser user, CancellationToken cancellationToken, int? expectedVersion = null) =>
         ActAsync(referralId, user, "referral.reject", (referral, _) =>
         {
             var refused = Move(referral, TaskStatuses.Rejected);
             if (refused is null) referral.RejectionReason = reason;
             return refused;
-        }, cancellationToken);
+        }, cancellationToken, expectedVersion);
+
+    /// <summary>in-progress → completed: the provider closes the referral after engagement.</summary>
+    public Task<ActionOutcome> CompleteAsync(Guid referralId, HubUser user, CancellationToken cancellationToken, int? expectedVersion = null) =>
+        ActAsync(referralId, user, "referral.complete", (referral, _) =>
+            Move(referral, TaskStatuses.Completed), cancellationToken, expectedVersion);
 
     public Task<ActionOutcome> RecordAppointmentAsync(Guid referralId, DateOnly date, HubUser user, CancellationToken cancellationToken) =>
         ActAsync(referralId, user, "referral.appointment", (referral, episode) =>
@@ -59,7 +66,7 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
     /// An earlier date replaces a later one (it is the *first* engagement). Engagement on or before an
     /// exclusion's date means the exclusion does not apply (§7).
     /// </summary>
-    public Task<ActionOutcome> RecordEngagementAsync(Guid referralId, DateOnly date, HubUser user, CancellationToken cancellationToken) =>
+    public Task<ActionOutcome> RecordEngagementAsync(Guid referralId, DateOnly date, HubUser user, CancellationToken cancellationToken, int? expectedVersion = null) =>
         ActAsync(referralId, user, "referral.engagement", (referral, episode) =>
         {
             if (date < episode.ReleaseDate) return new FieldProblem("/date", "is before the release date; engagement is in the community, after release.");
@@ -84,7 +91,7 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
                 _ => TaskStatuses.InProgress,
             };
             return null;
-        }, cancellationToken);
+        }, cancellationToken, expectedVersion);
 
     private static FieldProblem? Move(Referral referral, string to) =>
         ReferralStateMachine.ProviderMay(referral.TaskStatus, to)
@@ -98,7 +105,7 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
     }
 
     private async Task<ActionOutcome> ActAsync(Guid referralId, HubUser user, string action,
-        Func<Referral, Episode, FieldProblem?> change, CancellationToken cancellationToken)
+        Func<Referral, Episode, FieldProblem?> change, CancellationToken cancellationToken, int? expectedVersion = null)
     {
         var located = await db.Referrals.AsNoTracking().Where(r => r.Id == referralId)
             .Select(r => new { r.ProviderOds, r.Episode!.NomsNumber }).SingleOrDefaultAsync(cancellationToken);
@@ -110,6 +117,8 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
         await ledger.LockPersonAsync(located.NomsNumber, cancellationToken);
         var referral = await db.Referrals.Include(r => r.Episode).SingleAsync(r => r.Id == referralId, cancellationToken);
         var episode = referral.Episode!;
+        // Checked under the person's lock, so two clients holding the same version cannot both win.
+        if (expectedVersion is { } expected && expected != referral.Version) return new ActionOutcome.Stale(referral.Version);
         if (change(referral, episode) is { } problem) return new ActionOutcome.Refused(problem);
 
         referral.Version++;

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ContinuityHub.Data;
+using ContinuityHub.Features.Referrals;
+using ContinuityHub.Fhir;
+using ContinuityHub.Infrastructure;
+using ContinuityHub.Security;
+using Microsoft.EntityFrameworkCore;
+using FhirTask = ContinuityHub.Fhir.Task;
+using Task = System.Threading.Tasks.Task;
+
+namespace ContinuityHub.Features.Fhir;
+
+/// <summary>
+/// <c>PUT /fhir/Task/{id}</c> with <c>If-Match</c> (contract §5): a provider moves its Task by the same
+/// state machine as the JSON conveniences. The status is what changes; for <c>rejected</c> the reason is
+/// <c>statusReason.text</c>, for <c>in-progress</c> the engagement date is <c>executionPeriod.start</c>.
+/// </summary>
+public static class FhirTaskUpdateEndpoint
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static void MapFhirTaskUpdate(this IEndpointRouteBuilder app) =>
+        app.MapPut("/fhir/Task/{id}", UpdateAsync).WithTags("FHIR");
+
+    private static async Task<IResult> UpdateAsync(string id, HttpContext context, ReferralActions actions, HubDbContext db,
+        FhirReferralMapper mapper, CancellationToken ct)
+    {
+        var referralId = Guid.TryParse(id, out var parsed) ? parsed : Guid.Empty;
+        var currentStatus = await db.Referrals.Where(r => r.Id == referralId).Select(r => r.TaskStatus).SingleOrDefaultAsync(ct);
+        if (currentStatus is null)
+            return FhirReadEndpoints.Refusal(StatusCodes.Status404NotFound, "not-found", "This Task is not known.");
+        if (!TryParseIfMatch(context.Request.Headers.IfMatch.ToString(), out var expectedVersion))
+            return FhirReadEndpoints.Refusal(StatusCodes.Status428PreconditionRequired, "required",
+                "Send If-Match with the Task's ETag (W/\"version\") so a stale copy cannot overwrite a newer one.");
+
+        var body = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, ct);
+        if (body is null) return FhirReadEndpoints.Refusal(StatusCodes.Status413PayloadTooLarge, "too-costly", $"A Task may be at most {MaxBodyBytes / 1024} KiB.");
+        FhirTask? task;
+        try
+        {
+            task = FhirJson.Deserialize<FhirTask>(Encoding.UTF8.GetString(body));
+        }
+        catch (JsonException)
+        {
+            return Invalid("The body is not a FHIR JSON Task.", "Task");
+        }
+        if (task is null) return Invalid("The body is not a FHIR JSON Task.", "Task");
+        if (task.Id != id) return Invalid("Task.id must be the id in the URL.", "Task.id");
+
+        var user = HubUser.From(context);
+        var outcome = task.Status switch
+        {
+            TaskStatuses.Accepted => await actions.AcceptAsync(referralId, user, ct, expectedVersion),
+            TaskStatuses.Rejected when string.IsNullOrWhiteSpace(task.StatusReason?.Text) => null,
+            TaskStatuses.Rejected => await actions.RejectAsync(referralId, task.StatusReason!.Text!.Trim(), user, ct, expectedVersion),
+            TaskStatuses.InProgress when StartDate(task) is { } engagedOn =>
+                await actions.RecordEngagementAsync(referralId, engagedOn, user, ct, expectedVersion),
+            // A failed Task completes through a late engagement dated inside the window (§7).
+            TaskStatuses.Completed when currentStatus == TaskStatuses.Failed && StartDate(task) is { } lateEngagement =>
+                await actions.RecordEngagementAsync(referralId, lateEngagement, user, ct, expectedVersion),
+            TaskStatuses.Completed => await actions.CompleteAsync(referralId, user, ct, expectedVersion),
+            _ => null,
+        };
+        if (outcome is null)
+        {
+            return task.Status switch
+            {
+                TaskStatuses.Rejected => Invalid("A rejection needs its reason in statusReason.text.", "Task.statusReason"),
+                TaskStatuses.InProgress => Invalid("in-progress means engaged: give the first attended intervention's date in executionPeriod.start.", "Task.executionPeriod.start"),
+                _ => FhirReadEndpoints.Refusal(StatusCodes.Status422UnprocessableEntity, "business-rule",
+                    "A provider may set status accepted, rejected, in-progress or completed.", "Task.status"),
+            };
+        }
+        return outcome switch
+        {
+            ActionOutcome.Done done => await CurrentTask(db, mapper, done.State.ReferralId, ct),
+            ActionOutcome.Stale stale => FhirReadEndpoints.Refusal(StatusCodes.Status412PreconditionFailed, "conflict",
+                $"The Task has changed since version {expectedVersion} (it is at version {stale.CurrentVersion}); read it again."),
+            ActionOutcome.Forbidden forbidden => FhirReadEndpoints.Refusal(StatusCodes.Status403Forbidden, "forbidden", forbidden.Detail),
+            ActionOutcome.Refused refused => FhirReadEndpoints.Refusal(StatusCodes.Status422UnprocessableEntity, "business-rule",
+                refused.Problem.Detail, refused.Problem.Pointer == "/date" ? "Task.executionPeriod.start" : "Task.status"),
+            _ => FhirReadEndpoints.Refusal(StatusCodes.Status404NotFound, "not-found", "This Task is not known."),
+        };
+    }
+
+    private static async Task<IResult> CurrentTask(HubDbContext db, FhirReferralMapper mapper, Guid referralId, CancellationToken ct)
+    {
+        var referral = await db.Referrals.AsNoTracking().Include(r => r.Episode).SingleAsync(r => r.Id == referralId, ct);
+        return FhirReadEndpoints.Resource(mapper.Task(referral, referral.Episode!), referral.Version.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static DateOnly? StartDate(FhirTask task) =>
+        task.ExecutionPeriod?.Start is { Length: >= 10 } start &&
+        DateOnly.TryParseExact(start[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    /// <summary>W/"3" or "3".</summary>
+    private static bool TryParseIfMatch(string header, out int version)
+    {
+        var value = header.Trim();
+        if (value.StartsWith("W/", StringComparison.Ordinal)) value = value[2..];
+        return int.TryParse(value.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out version);
+    }
+
+    private static IResult Invalid(string diagnostics, string expression) =>
+        FhirReadEndpoints.Refusal(StatusCodes.Status400BadRequest, "invalid", diagnostics, expression);
+}
