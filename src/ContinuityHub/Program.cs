@@ -50,6 +50,7 @@ app.MapHmppsEvents();
 app.MapReferralActions();
 app.MapFhirReads();
 app.MapFhirTaskUpdate();
+app.MapFhirMetadata();
 
 try
 {

@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace ContinuityHub.Errors;
 
 /// <summary>
-/// The single place where an unhandled exception becomes a response: problem+json with the correlation id,
+/// The single place where an unhandled exception becomes a response: problem+json (an OperationOutcome
+/// under /fhir) with the correlation id,
 /// never a stack trace or exception text (which could carry personal data). Client errors that the
 /// framework raises as BadHttpRequestException keep their 4xx status.
 /// </summary>
@@ -18,6 +19,15 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         if (status >= 500)
             logger.LogError("Unhandled {ExceptionType} at {Route}", exception.GetType().Name, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
         context.Response.StatusCode = status;
+        if (context.Request.Path.StartsWithSegments("/fhir"))
+        {
+            // FHIR clients expect an OperationOutcome, never problem+json.
+            var outcome = Fhir.OperationOutcome.Error(status >= 500 ? "exception" : "invalid",
+                status >= 500 ? $"An unexpected error occurred; it has been logged with correlation id {CorrelationIdMiddleware.Get(context)}." : "The request could not be processed.");
+            context.Response.ContentType = "application/fhir+json; charset=utf-8";
+            await context.Response.WriteAsync(Fhir.FhirJson.Serialize(outcome), cancellationToken);
+            return true;
+        }
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

@@ -18,7 +18,12 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next)
         var correlationId = SafeId().IsMatch(supplied) ? supplied : Guid.NewGuid().ToString("N");
         context.Items[ItemKey] = correlationId;
         context.TraceIdentifier = correlationId;
-        context.Response.Headers[Header] = correlationId;
+        // Set as the response starts: the exception handler clears headers set earlier.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[Header] = correlationId;
+            return Task.CompletedTask;
+        });
         using (LogContext.PushProperty("CorrelationId", correlationId))
         {
             await next(context);
