@@ -28,6 +28,14 @@ public sealed class CapabilityStatement : Resource
         /// <summary>no-version | versioned | versioned-update.</summary>
         public string? Versioning { get; set; }
         public bool? ConditionalUpdate { get; set; }
+        public List<SearchParamComponent>? SearchParam { get; set; }
+    }
+
+    public sealed class SearchParamComponent
+    {
+        public string? Name { get; set; }
+        /// <summary>number | date | string | token | reference | composite | quantity | uri | special.</summary>
+        public string? Type { get; set; }
     }
 
     public sealed class InteractionComponent

@@ -51,6 +51,7 @@ app.MapReferralActions();
 app.MapFhirReads();
 app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
+app.MapFhirSearches();
 
 try
 {

@@ -9,7 +9,7 @@ public sealed class HubUser(ClaimsPrincipal principal)
     public IReadOnlyList<string> Roles => principal.FindAll(HubClaims.Roles).Select(c => c.Value).ToList();
     public bool IsIn(string role) => principal.HasClaim(HubClaims.Roles, role);
 
-    private IEnumerable<string> ScopeValues(string claim) =>
+    public IEnumerable<string> ScopeValues(string claim) =>
         principal.FindAll(claim).SelectMany(c => c.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     public bool MayActForPrison(string? prisonCode) =>

@@ -11,8 +11,8 @@ public static class FhirMetadataEndpoint
     /// <summary>Resource type → the interactions the hub serves for it.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Supported = new Dictionary<string, string[]>
     {
-        ["ServiceRequest"] = ["read"],
-        ["Task"] = ["read", "update"],
+        ["ServiceRequest"] = ["read", "search-type"],
+        ["Task"] = ["read", "update", "search-type"],
         ["Patient"] = ["read"],
         ["Organization"] = ["read"],
     };
@@ -39,6 +39,10 @@ public static class FhirMetadataEndpoint
                     Type = s.Key,
                     Interaction = s.Value.Select(code => new CapabilityStatement.InteractionComponent { Code = code }).ToList(),
                     Versioning = s.Value.Contains("update") ? "versioned-update" : "versioned",
+                    SearchParam = FhirSearchEndpoints.Parameters.TryGetValue(s.Key, out var parameters)
+                        ? parameters.Select(p => new CapabilityStatement.SearchParamComponent { Name = p.Name, Type = p.Type })
+                            .Append(new CapabilityStatement.SearchParamComponent { Name = "_count", Type = "number" }).ToList()
+                        : null,
                 }).ToList(),
             },
         ],
