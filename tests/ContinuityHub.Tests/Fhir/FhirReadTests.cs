@@ -40,6 +40,8 @@ public sealed class FhirReadTests(HubFactory hub) : IClassFixture<HubFactory>
         served.Add(await ReadAsync(client, $"/fhir/Patient/{personId}"));
         served.Add(await ReadAsync(client, $"/fhir/Organization/{Provider}"));
         served.Add(await ReadAsync(client, "/fhir/Organization/EXONI"));
+        served.Add(await ReadAsync(client, "/fhir/ConceptMap/substances"));               // the mappings' own data files
+        served.Add(await ReadAsync(client, "/fhir/ConceptMap/nomis-movement-reasons"));
 
         async Task Capture(Guid referral)
         {

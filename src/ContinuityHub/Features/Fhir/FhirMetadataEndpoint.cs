@@ -15,6 +15,7 @@ public static class FhirMetadataEndpoint
         ["Task"] = ["read", "update", "search-type"],
         ["Patient"] = ["read"],
         ["Organization"] = ["read"],
+        ["ConceptMap"] = ["read"],
     };
 
     public static void MapFhirMetadata(this IEndpointRouteBuilder app) =>

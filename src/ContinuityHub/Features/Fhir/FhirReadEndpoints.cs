@@ -27,6 +27,8 @@ public static class FhirReadEndpoints
         fhir.MapGet("/Patient/{id}", ReadPatient);
         fhir.MapGet("/Organization/{id}", (string id, FhirReferralMapper mapper) =>
             mapper.Organization(id) is { } organization ? Fhir(organization, null) : NotFound("Organization", id));
+        fhir.MapGet("/ConceptMap/{id}", (string id, Mappings.ReferenceData mappings) =>
+            mappings.ConceptMaps.FirstOrDefault(m => m.Id == id) is { } map ? Fhir(map, map.Version) : NotFound("ConceptMap", id));
     }
 
     private static async Task<IResult> ReadReferral(string id, string type, HttpContext context, HubDbContext db, AuditTrail audit,
