@@ -13,13 +13,8 @@ public sealed class FhirReadTests(HubFactory hub) : IClassFixture<HubFactory>
     private const string Provider = "EXS2SN";
     private HttpClient ProviderClient(string ods = Provider) => hub.ClientFor(HubRoles.TreatmentProvider, ods: ods);
 
-    private async Task<(Guid ReferralId, Guid EpisodeId)> NewReferral(string releaseDate = "2026-11-10", string[]? substances = null)
-    {
-        var response = await hub.PrisonClient("ONI").PostAsJsonAsync("/api/v1/releases",
-            Notifications.Example(releaseDate: releaseDate, status: "released", substances: substances));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (body.GetProperty("referralId").GetGuid(), body.GetProperty("episodeId").GetGuid());
-    }
+    private Task<(Guid ReferralId, Guid EpisodeId)> NewReferral(string releaseDate = "2026-11-10", string[]? substances = null) =>
+        hub.SubmitReleaseAsync(Notifications.Example(releaseDate: releaseDate, status: "released", substances: substances));
 
     private async Task<string> ReadAsync(HttpClient client, string path)
     {

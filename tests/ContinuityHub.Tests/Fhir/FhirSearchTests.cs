@@ -12,8 +12,7 @@ public sealed class FhirSearchTests(HubFactory hub) : IClassFixture<HubFactory>
     private async Task<(Guid Referral, string Noms)> NewReferral(string postcode)
     {
         var noms = Notifications.NewNomsNumber();
-        var response = await hub.PrisonClient("ONI").PostAsJsonAsync("/api/v1/releases", Notifications.Example(noms, postcode: postcode));
-        return ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("referralId").GetGuid(), noms);
+        return ((await hub.SubmitReleaseAsync(Notifications.Example(noms, postcode: postcode))).ReferralId, noms);
     }
 
     [Fact]
@@ -58,8 +57,7 @@ public sealed class FhirSearchPagingTests(HubFactory hub) : IClassFixture<HubFac
     private async Task<(Guid Referral, string Noms)> NewReferral(string postcode)
     {
         var noms = Notifications.NewNomsNumber();
-        var response = await hub.PrisonClient("ONI").PostAsJsonAsync("/api/v1/releases", Notifications.Example(noms, postcode: postcode));
-        return ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("referralId").GetGuid(), noms);
+        return ((await hub.SubmitReleaseAsync(Notifications.Example(noms, postcode: postcode))).ReferralId, noms);
     }
 
     [Fact]

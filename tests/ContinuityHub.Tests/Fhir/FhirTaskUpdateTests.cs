@@ -14,11 +14,8 @@ public sealed class FhirTaskUpdateTests(HubFactory hub) : IClassFixture<HubFacto
 {
     private HttpClient Provider() => hub.ClientFor(HubRoles.TreatmentProvider, ods: "EXS2SN");
 
-    private async Task<Guid> NewReferral(string releaseDate = "2026-11-10")
-    {
-        var response = await hub.PrisonClient("ONI").PostAsJsonAsync("/api/v1/releases", Notifications.Example(releaseDate: releaseDate, status: "released"));
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("referralId").GetGuid();
-    }
+    private async Task<Guid> NewReferral(string releaseDate = "2026-11-10") =>
+        (await hub.SubmitReleaseAsync(Notifications.Example(releaseDate: releaseDate, status: "released"))).ReferralId;
 
     /// <summary>Reads the Task, lets the test change it, and PUTs it back with the given (or read) ETag.</summary>
     private async Task<HttpResponseMessage> Put(HttpClient client, Guid id, Action<JsonObject> change, string? ifMatch = "read")

@@ -15,12 +15,8 @@ public sealed class ReferralActionTests(HubFactory hub) : IClassFixture<HubFacto
     private HttpClient ProviderClient(string ods = Provider) => hub.ClientFor(HubRoles.TreatmentProvider, ods: ods);
 
     /// <summary>A referral for a release on <paramref name="releaseDate"/> (the test clock is 2026-11-22).</summary>
-    private async Task<Guid> NewReferral(string releaseDate = "2026-11-10", string status = "released")
-    {
-        var response = await hub.PrisonClient("ONI").PostAsJsonAsync("/api/v1/releases", Notifications.Example(releaseDate: releaseDate, status: status));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.GetProperty("referralId").GetGuid();
-    }
+    private async Task<Guid> NewReferral(string releaseDate = "2026-11-10", string status = "released") =>
+        (await hub.SubmitReleaseAsync(Notifications.Example(releaseDate: releaseDate, status: status))).ReferralId;
 
     private static async Task<JsonElement> Ok(HttpResponseMessage response)
     {
