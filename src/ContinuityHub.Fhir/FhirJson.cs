@@ -20,6 +20,8 @@ public static class FhirJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { ApplyFhirRules } },
+            // FHIR JSON is served as application/fhir+json, never inlined in HTML: keep '&' in search links readable.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new ResourceConverter());
         options.MakeReadOnly();
