@@ -32,6 +32,7 @@ public static partial class MappingsLoader
         var authoritiesFile = Read<LocalAuthoritiesFile>(directory, "local-authorities.json", problems);
         var providersFile = Read<ProvidersFile>(directory, "providers.json", problems);
         var systemsFile = Read<SystemsFile>(directory, "fhir-systems.json", problems);
+        var codesFile = Read<CodesFile>(directory, "fhir-codes.json", problems);
         var substancesMap = Read<ConceptMap>(directory, SubstancesConceptMap, problems);
         var movementMap = Read<ConceptMap>(directory, MovementReasonsConceptMap, problems);
 
@@ -39,11 +40,12 @@ public static partial class MappingsLoader
         var authorities = ValidateLocalAuthorities(authoritiesFile, problems);
         var providers = ValidateProviders(providersFile, authorities, problems);
         var systems = ValidateSystems(systemsFile, problems);
+        var codes = ValidateCodes(codesFile, problems);
         var (snomed, categories) = ValidateSubstances(substancesMap, problems);
         var movements = ValidateMovementReasons(movementMap, problems);
 
         if (problems.Count > 0) throw new MappingsInvalidException(problems);
-        return new ReferenceData(prisons, authorities, providers, systems, snomed, categories, movements, [substancesMap!, movementMap!]);
+        return new ReferenceData(prisons, authorities, providers, systems, codes, snomed, categories, movements, [substancesMap!, movementMap!]);
     }
 
     private static T? Read<T>(string directory, string relativePath, List<string> problems) where T : class
@@ -145,6 +147,22 @@ public static partial class MappingsLoader
         return result;
     }
 
+    private static readonly string[] RequiredCodes = ["referralToSubstanceMisuseService", "referralToAlcoholMisuseService", "patientReferral"];
+
+    private static Dictionary<string, CodedConcept> ValidateCodes(CodesFile? file, List<string> problems)
+    {
+        var result = new Dictionary<string, CodedConcept>(StringComparer.Ordinal);
+        if (file is null) return result;
+        foreach (var name in RequiredCodes)
+        {
+            if (file.Codes?.GetValueOrDefault(name) is not { } entry) problems.Add($"fhir-codes.json: codes.{name} is missing.");
+            else if (entry.System is null || !Uri.TryCreate(entry.System, UriKind.Absolute, out _) || string.IsNullOrWhiteSpace(entry.Code))
+                problems.Add($"fhir-codes.json: codes.{name} needs an absolute 'system' URI and a 'code'.");
+            else result[name] = new CodedConcept(entry.System, entry.Code!, entry.Display ?? "");
+        }
+        return result;
+    }
+
     private static (Dictionary<string, SnomedConcept>, Dictionary<string, string>) ValidateSubstances(ConceptMap? map, List<string> problems)
     {
         var snomed = new Dictionary<string, SnomedConcept>(StringComparer.Ordinal);
@@ -211,6 +229,8 @@ public static partial class MappingsLoader
     private sealed record ProvidersFile(List<ProviderEntry>? Providers);
     private sealed record ProviderEntry(string? OdsCode, string? Name, List<string>? LocalAuthorities, string? ContactEmail, string? FhirEndpoint);
     private sealed record SystemsFile(Dictionary<string, string>? Systems);
+    private sealed record CodesFile(Dictionary<string, CodeEntry>? Codes);
+    private sealed record CodeEntry(string? System, string? Code, string? Display);
 }
 
 public sealed class MappingsInvalidException(IReadOnlyList<string> problems)

@@ -10,6 +10,9 @@ public sealed record TreatmentProvider(string OdsCode, string Name, IReadOnlyLis
 
 public sealed record SnomedConcept(string Code, string Display);
 
+/// <summary>A code with its system, as written into FHIR resources (fhir-codes.json).</summary>
+public sealed record CodedConcept(string System, string Code, string Display);
+
 /// <summary>What a NOMIS movement reason code means for the 21-day measure.</summary>
 public static class ReleaseClassification
 {
@@ -36,6 +39,7 @@ public sealed partial class ReferenceData(
     IReadOnlyDictionary<string, LocalAuthority> localAuthorities,
     IReadOnlyDictionary<string, TreatmentProvider> providers,
     IReadOnlyDictionary<string, string> systems,
+    IReadOnlyDictionary<string, CodedConcept> codes,
     IReadOnlyDictionary<string, SnomedConcept> substanceSnomed,
     IReadOnlyDictionary<string, string> substanceCategory,
     IReadOnlyDictionary<string, string> movementReasons,
@@ -54,6 +58,8 @@ public sealed partial class ReferenceData(
     public IReadOnlyDictionary<string, TreatmentProvider> Providers { get; } = providers;
     /// <summary>Identifier and code system URIs by name (fhir-systems.json).</summary>
     public IReadOnlyDictionary<string, string> Systems { get; } = systems;
+    /// <summary>Named codes the FHIR referrals use (fhir-codes.json), e.g. referralToSubstanceMisuseService.</summary>
+    public IReadOnlyDictionary<string, CodedConcept> Codes { get; } = codes;
     public IReadOnlyDictionary<string, SnomedConcept> SubstanceSnomed { get; } = substanceSnomed;
     public IReadOnlyList<Fhir.ConceptMap> ConceptMaps { get; } = conceptMaps;
 

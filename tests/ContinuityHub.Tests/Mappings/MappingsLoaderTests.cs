@@ -296,6 +296,23 @@ public sealed class MappingsLoaderTests
     }
 
     [Fact]
+    public void A_missing_or_incomplete_fhir_code_is_named()
+    {
+        using var dir = new MappingsCopy();
+        dir.Edit("fhir-codes.json", root =>
+        {
+            root["codes"]!.AsObject().Remove("patientReferral");
+            root["codes"]!["referralToAlcoholMisuseService"]!.AsObject().Remove("code");
+        });
+
+        Assert.Equal(
+        [
+            "fhir-codes.json: codes.referralToAlcoholMisuseService needs an absolute 'system' URI and a 'code'.",
+            "fhir-codes.json: codes.patientReferral is missing.",
+        ], dir.Problems());
+    }
+
+    [Fact]
     public void Several_problems_in_one_load_are_all_reported_together()
     {
         using var dir = new MappingsCopy();

@@ -10,14 +10,10 @@ namespace ContinuityHub.Features.Fhir;
 /// The one place where the hub's records become FHIR R4 resources (contract §5). Ids are the hub's own
 /// (ServiceRequest and Task share the referral's id; Organizations are identified by ODS code), and
 /// meta.versionId/lastUpdated follow the record's version, so they change exactly when the resource does.
+/// Systems and codes come from mappings/ (fhir-systems.json, fhir-codes.json, the substances ConceptMap).
 /// </summary>
 public sealed class FhirReferralMapper(ReferenceData mappings)
 {
-    // SNOMED CT concepts of contract §5.
-    private const string SubstanceMisuseReferral = "201521000000104";
-    private const string AlcoholOnlyReferral = "1099141000000106";
-    private const string PatientReferral = "3457005";
-
     private string System(string name) => mappings.Systems[name];
 
     public Patient Patient(Person person)
@@ -77,10 +73,8 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
                 _ => "active",
             },
             Intent = "order",
-            Category = [Snomed(PatientReferral, "Patient referral")],
-            Code = alcoholOnly
-                ? Snomed(AlcoholOnlyReferral, "Referral to alcohol misuse service")
-                : Snomed(SubstanceMisuseReferral, "Referral to substance misuse service"),
+            Category = [Concept("patientReferral")],
+            Code = Concept(alcoholOnly ? "referralToAlcoholMisuseService" : "referralToSubstanceMisuseService"),
             Subject = new ResourceReference { Reference = $"Patient/{episode.PersonId}" },
             OccurrencePeriod = new Period { Start = Date(episode.ReleaseDate), End = Date(episode.ReleaseDate.AddDays(21)) },
             AuthoredOn = Instant(referral.CreatedAt),
@@ -113,6 +107,9 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
         referral.RequesterPrisonCode is { } prison && mappings.Prisons.TryGetValue(prison, out var known)
             ? new ResourceReference { Reference = $"Organization/{known.HealthcareOds}" }
             : null;
+
+    private CodeableConcept Concept(string name) =>
+        mappings.Codes[name] is var c ? new() { Coding = [new Coding { System = c.System, Code = c.Code, Display = c.Display }] } : new();
 
     private CodeableConcept Snomed(string code, string display) =>
         new() { Coding = [new Coding { System = System("snomedCt"), Code = code, Display = display }] };
