@@ -108,7 +108,9 @@ public sealed class FhirReadTests(HubFactory hub) : IClassFixture<HubFactory>
             Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
             Assert.Equal("error", outcome.GetProperty("issue")[0].GetProperty("severity").GetString());
         }
-        Assert.Equal(HttpStatusCode.Unauthorized, (await hub.CreateClient().GetAsync($"/fhir/Task/{id}")).StatusCode);
+        var anonymous = await hub.CreateClient().GetAsync($"/fhir/Task/{id}");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("login", (await anonymous.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("issue")[0].GetProperty("code").GetString());
 
         await ProviderClient().GetAsync($"/fhir/ServiceRequest/{id}");
         await using var db = hub.Db();
