@@ -69,6 +69,9 @@ public sealed class HubDbContext : DbContext
             e.Property(x => x.Id).UseIdentityByDefaultColumn();
             e.HasIndex(x => new { x.ResourceType, x.ResourceId });
         });
+        // Feature folders that own tables (follow-ups, outboxes, …) describe them in IEntityTypeConfiguration
+        // classes next to their code, so adding a table does not mean editing this file.
+        model.ApplyConfigurationsFromAssembly(typeof(HubDbContext).Assembly);
         ApplySnakeCaseNames(model);
     }
 

@@ -8,8 +8,11 @@ namespace ContinuityHub.Features.Episodes;
 /// events). Callers work inside a transaction and call <see cref="LockPersonAsync"/> first, so two
 /// messages about one person never race to open two episodes.
 /// </summary>
-public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock)
+public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerable<IEpisodeChangeObserver> observers)
 {
+    private readonly IEpisodeChangeObserver[] observers = observers.ToArray();
+    private readonly List<Episode> touched = [];
+
     /// <summary>Days either side of a release date within which another message is about the same release.</summary>
     public const int MergeWindowDays = 14;
 
@@ -72,9 +75,28 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock)
         return moved;
     }
 
+    /// <summary>Marks the episode changed: a new version now, and its observers run at <see cref="SaveChangesAsync"/>.</summary>
     public void Touch(Episode episode)
     {
         episode.UpdatedAt = clock.GetUtcNow();
         if (db.Entry(episode).State != EntityState.Added) episode.Version++;
+        if (!touched.Contains(episode)) touched.Add(episode);
+    }
+
+    /// <summary>
+    /// Saves the unit of work after letting every <see cref="IEpisodeChangeObserver"/> see each touched
+    /// episode, so their writes share the caller's transaction.
+    /// </summary>
+    public async Task SaveChangesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var episode in observers.Length == 0 ? [] : touched)
+        {
+            var referral = db.Referrals.Local.FirstOrDefault(r => r.EpisodeId == episode.Id)
+                           ?? await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
+            foreach (var observer in observers)
+                await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
+        }
+        touched.Clear();
+        await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -34,7 +34,7 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         stored.Outcome = outcome;
         stored.EpisodeId = episode?.Id;
         if (episode is not null) audit.Record($"hmpps-event.{outcome}", "Episode", episode.Id.ToString());
-        await db.SaveChangesAsync(cancellationToken);
+        await ledger.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new EventReceipt(stored.Id, stored.EventType, outcome, episode?.Id);
     }

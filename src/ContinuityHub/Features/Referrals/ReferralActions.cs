@@ -125,7 +125,7 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
         referral.UpdatedAt = clock.GetUtcNow();
         ledger.Touch(episode);
         audit.Record(action, "Referral", referral.Id.ToString());
-        await db.SaveChangesAsync(cancellationToken);
+        await ledger.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new ActionOutcome.Done(StateOf(referral, episode));
     }

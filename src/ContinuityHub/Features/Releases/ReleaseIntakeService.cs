@@ -90,7 +90,7 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
         };
         db.ReleaseNotifications.Add(stored);
         audit.Record("release-notification.receive", "Episode", episode.Id.ToString());
-        await db.SaveChangesAsync(cancellationToken);
+        await ledger.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (IntakeResult.Created, ReleaseAccepted.From(stored));
     }
