@@ -1,8 +1,10 @@
 -- pgbench script: the database work the hub does for ONE new release notification (ReleaseIntakeService +
--- EpisodeLedger), as a lean hand-written baseline. Same rows, same lookups, one transaction:
---   per-person advisory lock; idempotency lookup; person lookup; mergeable-episode lookup; referral lookup;
---   then INSERT audit_log, people, release_notifications (jsonb payload ~1.2 KB), episodes, referrals — sent as
---   one multi-statement round trip, the way EF Core batches SaveChanges.
+-- EpisodeLedger), as a lean hand-written baseline with the same statements and round trips, one transaction:
+--   BEGIN + per-person advisory lock + the person + their mergeable episodes as one round trip (the hub sends
+--   them as one NpgsqlBatch, and does not look the notificationId up first: the primary key catches a
+--   repeat); then INSERT audit_log, people,
+--   release_notifications (jsonb payload ~1.2 KB), episodes, referrals as one multi-statement round trip (the
+--   way EF Core batches SaveChanges); COMMIT.
 -- Keys are distinct per transaction: :seq counts up per client (-D seq=0), :n mixes in :client_id, and the
 -- UUIDs embed -D run=N so repeated runs on one database never collide. NOMS numbers start with P..R, so they
 -- never meet the ones the HTTP load generator sends (A..).
@@ -13,11 +15,9 @@
 \set l1 65 + (:n / 260000) % 26
 \set l2 65 + (:n / 10000) % 26
 \set days random(7, 21)
-BEGIN \; SELECT pg_advisory_xact_lock(17224, hashtext(chr(:l0) || lpad(:d::text, 4, '0') || chr(:l1) || chr(:l2)));
-SELECT r.notification_id, r.content_hash, r.episode_id, r.payload, r.received_at, r.referral_id, r.referral_outcome, r.source, r.submitted_by FROM release_notifications AS r WHERE r.notification_id = (lpad(to_hex(:run), 8, '0') || '-0004-4000-8000-' || lpad(to_hex(:n), 12, '0'))::uuid LIMIT 2;
-SELECT p.id, p.created_at, p.crn, p.date_of_birth, p.family_name, p.gender, p.given_name, p.nhs_number, p.noms_number, p.pnc_number, p.updated_at FROM people AS p WHERE p.noms_number = chr(:l0) || lpad(:d::text, 4, '0') || chr(:l1) || chr(:l2) LIMIT 2;
+BEGIN \; SELECT pg_advisory_xact_lock(17224, hashtext(chr(:l0) || lpad(:d::text, 4, '0') || chr(:l1) || chr(:l2))) \;
+SELECT p.id, p.noms_number, p.crn, p.nhs_number, p.pnc_number, p.given_name, p.family_name, p.date_of_birth, p.gender, p.created_at, p.updated_at FROM people AS p WHERE p.noms_number = chr(:l0) || lpad(:d::text, 4, '0') || chr(:l1) || chr(:l2) \;
 SELECT e.* FROM episodes AS e WHERE e.noms_number = chr(:l0) || lpad(:d::text, 4, '0') || chr(:l1) || chr(:l2) AND e.release_date >= current_date + :days - 14 AND e.release_date <= current_date + :days + 14 AND e.status IN ('open', 'engaged');
-SELECT r.id, r.created_at, r.episode_id, r.provider_ods, r.requester_prison_code, r.task_status, r.updated_at, r.version FROM referrals AS r WHERE r.episode_id = (lpad(to_hex(:run), 8, '0') || '-0002-4000-8000-' || lpad(to_hex(:n), 12, '0'))::uuid LIMIT 2;
 INSERT INTO audit_log (action, actor_roles, actor_subject, correlation_id, occurred_at, resource_id, resource_type) VALUES ('release-notification.receive', 'PRISON_HEALTHCARE', 'dev-prison_healthcare', md5(:n::text), now(), lpad(to_hex(:run), 8, '0') || '-0002-4000-8000-' || lpad(to_hex(:n), 12, '0'), 'Episode') RETURNING id \;
 INSERT INTO people (id, created_at, crn, date_of_birth, family_name, gender, given_name, nhs_number, noms_number, pnc_number, updated_at) VALUES ((lpad(to_hex(:run), 8, '0') || '-0001-4000-8000-' || lpad(to_hex(:n), 12, '0'))::uuid, now(), 'X123456', '1985-03-14', 'Example', 'male', 'Sam', '9434765919', chr(:l0) || lpad(:d::text, 4, '0') || chr(:l1) || chr(:l2), '2001/0123456F', now()) \;
 INSERT INTO release_notifications (notification_id, content_hash, episode_id, payload, received_at, referral_id, referral_outcome, source, submitted_by) VALUES ((lpad(to_hex(:run), 8, '0') || '-0004-4000-8000-' || lpad(to_hex(:n), 12, '0'))::uuid, upper(encode(sha256(:n::text::bytea), 'hex')), (lpad(to_hex(:run), 8, '0') || '-0002-4000-8000-' || lpad(to_hex(:n), 12, '0'))::uuid, ('{"notificationId": "' || lpad(to_hex(:run), 8, '0') || '-0004-4000-8000-' || lpad(to_hex(:n), 12, '0') || '", "source": "prison-healthcare", "person": {"nomsNumber": "' || chr(:l0) || lpad(:d::text, 4, '0') || chr(:l1) || chr(:l2) || '", "nhsNumber": "9434765919", "crn": "X123456", "pncNumber": "2001/0123456F", "givenName": "Sam", "familyName": "Example", "dateOfBirth": "1985-03-14", "gender": "male"}, "release": {"prisonCode": "ONI", "releaseDate": "' || (current_date + :days) || '", "status": "planned", "releaseType": "licence", "destination": {"postcode": "NN17 1AA", "localAuthorityCode": null, "noFixedAbode": false}}, "treatmentNeed": {"substances": ["opiates", "crack", "benzodiazepines"], "inTreatmentInCustody": true, "ost": {"medication": "methadone", "dailyDoseMg": 60, "lastDoseDate": "' || (current_date + :days - 1) || '", "bridgingPrescription": true}, "naloxoneIssued": true, "consentToShare": true}, "contacts": {"prisonTeamEmail": "healthcare.oni@example.nhs.uk", "probationPractitioner": {"name": "Jo Smith", "email": "jo.smith@example.justice.gov.uk", "pduCode": "N56NNE"}, "notes": "Prison healthcare team available Monday to Friday 08:00-17:00; bridging prescription faxed to the community pharmacy; naloxone kit and training given on the wing; keyworker briefed and release plan shared with the probation practitioner."}}')::jsonb, now(), (lpad(to_hex(:run), 8, '0') || '-0003-4000-8000-' || lpad(to_hex(:n), 12, '0'))::uuid, 'created', 'prison-healthcare', 'dev-prison_healthcare') \;

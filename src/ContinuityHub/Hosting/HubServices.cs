@@ -4,6 +4,7 @@ using ContinuityHub.Errors;
 using ContinuityHub.Infrastructure.Postgres;
 using ContinuityHub.Mappings;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace ContinuityHub.Hosting;
@@ -24,7 +25,11 @@ public static class HubServices
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<StartupChecksService>();
         builder.Services.AddDbContextPool<HubDbContext>((services, db) =>
-            db.UseNpgsql(services.GetRequiredService<HubDatabase>().ConnectionString));
+            db.UseNpgsql(services.GetRequiredService<HubDatabase>().ConnectionString)
+              // A unique violation is how the intake learns a notification is a repeat (it then answers 200/409),
+              // so EF's own error entries for failed commands would be noise; a real failure still reaches the
+              // exception handler, which logs it once.
+              .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddScoped<AuditTrail>();
 
         builder.Services.AddProblemDetails(problem => problem.CustomizeProblemDetails = context =>

@@ -62,5 +62,4 @@ public static class EngagementRules
     /// <summary>engaged / (engaged + not engaged), or null while nothing is decided.</summary>
     public static decimal? Rate(int engaged, int notEngaged) =>
         engaged + notEngaged == 0 ? null : Math.Round((decimal)engaged / (engaged + notEngaged), 4, MidpointRounding.AwayFromZero);
-
 }

@@ -41,34 +41,36 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
     {
         try
         {
-            return await ProcessOnceAsync(notification, payload, submittedBy, cancellationToken);
+            // Optimistic: most notifications are new, so the first attempt does not look the id up; the primary
+            // key of release_notifications catches a repeat, and the second attempt answers it.
+            return await ProcessOnceAsync(notification, payload, submittedBy, lookUpFirst: false, cancellationToken);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // The same notificationId was committed concurrently for another person: answer as for a retry.
+            // A repeat (or the same notificationId committed concurrently): roll back and answer as for a retry.
             db.ChangeTracker.Clear();
-            return await ProcessOnceAsync(notification, payload, submittedBy, cancellationToken);
+            return await ProcessOnceAsync(notification, payload, submittedBy, lookUpFirst: true, cancellationToken);
         }
     }
 
     private async Task<(IntakeResult, ReleaseAccepted?)> ProcessOnceAsync(
-        ValidReleaseNotification notification, CanonicalJson payload, string submittedBy, CancellationToken cancellationToken)
+        ValidReleaseNotification notification, CanonicalJson payload, string submittedBy, bool lookUpFirst, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await ledger.LockPersonAsync(notification.Person.NomsNumber, cancellationToken);
+        var (person, episode) = await ledger.LockAndFindPersonAsync(notification.Person.NomsNumber, notification.Release.ReleaseDate, cancellationToken);
+        if (lookUpFirst)
+        {
+            var previous = await db.ReleaseNotifications.AsNoTracking()
+                .SingleOrDefaultAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
+            if (previous is not null)
+                return previous.ContentHash == payload.Hash ? (IntakeResult.Replayed, ReleaseAccepted.From(previous)) : (IntakeResult.Conflict, null);
+        }
 
-        var previous = await db.ReleaseNotifications.AsNoTracking()
-            .SingleOrDefaultAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
-        if (previous is not null)
-            return previous.ContentHash == payload.Hash ? (IntakeResult.Replayed, ReleaseAccepted.From(previous)) : (IntakeResult.Conflict, null);
-
-        var person = await ledger.FindOrAddPersonAsync(notification.Person.NomsNumber, cancellationToken);
         UpdatePerson(person, notification.Person);
 
         var dateSource = notification.Release.Status == ReleaseStatuses.Released
             ? ReleaseDateSources.ReleasedNotification
             : ReleaseDateSources.PlannedNotification;
-        var episode = await ledger.FindMergeableAsync(person.NomsNumber, notification.Release.ReleaseDate, cancellationToken);
         if (episode is null) episode = ledger.OpenEpisode(person, notification.Release.ReleaseDate, dateSource);
         else EpisodeLedger.ApplyReleaseDate(episode, notification.Release.ReleaseDate, dateSource);
         ApplyNotification(episode, notification);
