@@ -71,6 +71,27 @@ public sealed class FhirReadTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 
     [Fact]
+    public void The_schema_harness_accepts_only_standard_R4_in_FHIR_JSON_form()
+    {
+        var results = FhirSchemaValidator.Validate([
+            """{"resourceType":"Patient","id":"p1"}""",
+            """{"resourceType":"Patient","id":"p1","meta":{"project":"x"}}""",          // Medplum's Meta extension
+            """{"resourceType":"Project","id":"x"}""",                                  // Medplum's own resource type
+            """{"resourceType":"Patient","id":"p1","identifier":[]}""",                 // empty array
+            """{"resourceType":"Patient","id":"p1","gender":null}""",                   // null
+            """{"resourceType":"Patient","id":"p1","name":[{"family":""}]}""",          // empty string
+            """{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Task","status":"bogus","intent":"order"}}]}""",
+        ]);
+        Assert.Empty(results[0]);
+        Assert.Contains(results[1], e => e.Contains("/meta") && e.Contains("project"));
+        Assert.Contains(results[2], e => e.Contains("not an R4 resource type"));
+        Assert.Contains(results[3], e => e.Contains("/identifier") && e.Contains("empty arrays"));
+        Assert.Contains(results[4], e => e.Contains("/gender") && e.Contains("null"));
+        Assert.Contains(results[5], e => e.Contains("/name/0/family") && e.Contains("empty strings"));
+        Assert.Contains(results[6], e => e.StartsWith("/entry/0/resource/status"));
+    }
+
+    [Fact]
     public async Task A_ServiceRequest_and_Task_follow_the_contract_and_carry_the_version_as_ETag_and_meta()
     {
         var (id, _) = await NewReferral(releaseDate: "2026-11-10");

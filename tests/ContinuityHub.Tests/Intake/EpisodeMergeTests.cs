@@ -140,6 +140,23 @@ public sealed class EpisodeMergeTests(HubFactory hub) : IClassFixture<HubFactory
     }
 
     [Fact]
+    public async Task The_same_notification_sent_concurrently_is_taken_in_once_and_answered_alike()
+    {
+        var notification = Notifications.Example(Notifications.NewNomsNumber());
+        var client = hub.PrisonClient("ONI");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.PostAsJsonAsync("/api/v1/releases", notification)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
+        Assert.Single(bodies.Distinct());
+        await using var db = hub.Db();
+        var id = Guid.Parse(notification["notificationId"]!.GetValue<string>());
+        Assert.Equal(1, await db.ReleaseNotifications.CountAsync(n => n.NotificationId == id));
+        Assert.Equal(1, await db.AuditLog.CountAsync(a => a.Action == "release-notification.receive" && a.ResourceId == JsonDocument.Parse(bodies[0]).RootElement.GetProperty("episodeId").GetString()));
+    }
+
+    [Fact]
     public async Task The_outcome_of_a_notification_can_be_read_back_within_scope()
     {
         var notification = Notifications.Example(prisonCode: "ONI");
