@@ -1,5 +1,6 @@
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
+using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
 using ContinuityHub.Features.Releases;
 using ContinuityHub.Hosting;
@@ -32,6 +33,7 @@ builder.AddReleaseIntake();
 builder.AddHmppsEvents();
 builder.AddReferralActions();
 builder.AddFhirReads();
+builder.AddProviderPush();
 
 var app = builder.Build();
 
