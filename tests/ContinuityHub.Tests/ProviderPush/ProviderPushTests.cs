@@ -126,6 +126,25 @@ public sealed class ProviderPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_version_still_waiting_when_the_next_one_is_queued_is_superseded_and_only_the_current_one_is_sent()
+    {
+        await using var hub = new PushHub(provider);
+        provider.Behaviour = ProviderStub.Mode.Fail;
+        provider.FailureStatus = 503;
+        var (referralId, _) = await hub.SubmitReleaseAsync(Notifications.Example());
+        await Eventually.WaitForAsync(() => PushesOf(hub, referralId), p => p.Single().Attempts >= 1, "a failed attempt");
+
+        var accepted = await hub.ClientFor(HubRoles.TreatmentProvider, ods: PushHub.ProviderOds).PostAsync($"/api/v1/referrals/{referralId}/accept", null);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        provider.Behaviour = ProviderStub.Mode.Accept;
+        hub.Clock.Advance(TimeSpan.FromHours(2));
+
+        var pushes = await Eventually.WaitForAsync(() => PushesOf(hub, referralId), p => p.Count == 2 && p.All(x => x.State != ProviderPushStates.Pending), "both versions settled");
+        Assert.Equal([(1, ProviderPushStates.Superseded), (2, ProviderPushStates.Sent)], pushes.Select(p => (p.ReferralVersion, p.State)).ToArray());
+        Assert.Equal($"{referralId}-v2", Assert.Single(provider.Delivered).BundleId);
+    }
+
+    [Fact]
     public async Task A_provider_hanging_past_the_timeout_is_tried_again_later_and_gets_the_version_once()
     {
         await using var hub = new PushHub(provider);
