@@ -1,5 +1,6 @@
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
+using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
 using ContinuityHub.Features.Releases;
@@ -54,6 +55,7 @@ app.MapFhirReads();
 app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
+app.MapPeople();
 
 try
 {
