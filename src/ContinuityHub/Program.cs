@@ -1,5 +1,7 @@
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
+using ContinuityHub.Features.People;
+using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
 using ContinuityHub.Features.Releases;
 using ContinuityHub.Hosting;
@@ -32,6 +34,7 @@ builder.AddReleaseIntake();
 builder.AddHmppsEvents();
 builder.AddReferralActions();
 builder.AddFhirReads();
+builder.AddProviderPush();
 
 var app = builder.Build();
 
@@ -52,6 +55,7 @@ app.MapFhirReads();
 app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
+app.MapPeople();
 
 try
 {

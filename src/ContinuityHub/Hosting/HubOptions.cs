@@ -13,6 +13,9 @@ public sealed class HubOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>Pushing referrals to providers' FHIR endpoints (contract §5).</summary>
+    public Features.ProviderPush.ProviderPushOptions ProviderPush { get; set; } = new();
+
     /// <summary>Where to look for PostgreSQL server binaries (one folder a version) when they are not on PATH.</summary>
     public string PostgresInstallRoot { get; set; } = Infrastructure.Postgres.EmbeddedPostgresCluster.DefaultInstallRoot;
 

@@ -147,7 +147,8 @@ public static partial class MappingsLoader
         return result;
     }
 
-    private static readonly string[] RequiredCodes = ["referralToSubstanceMisuseService", "referralToAlcoholMisuseService", "patientReferral"];
+    private static readonly string[] RequiredCodes =
+        ["referralToSubstanceMisuseService", "referralToAlcoholMisuseService", "patientReferral", "messageEventReferralNew", "messageEventReferralUpdated"];
 
     private static Dictionary<string, CodedConcept> ValidateCodes(CodesFile? file, List<string> problems)
     {

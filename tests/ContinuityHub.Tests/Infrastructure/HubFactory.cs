@@ -18,7 +18,14 @@ public class HubFactory : WebApplicationFactory<Program>
 {
     public static readonly DateTimeOffset DefaultNow = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
 
-    public string ConnectionString { get; } = TestPostgres.CreateDatabase();
+    public HubFactory() : this(TestPostgres.CreateDatabase())
+    {
+    }
+
+    /// <summary>A hub on an existing database: a restarted node, or a second node beside another (the constructor xUnit uses is the public one).</summary>
+    protected HubFactory(string connectionString) => ConnectionString = connectionString;
+
+    public string ConnectionString { get; }
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("continuityhub-data-").FullName;
     public TestClock Clock { get; } = new(DefaultNow);
     public CapturedLog Log { get; } = new();

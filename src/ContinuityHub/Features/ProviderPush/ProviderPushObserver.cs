@@ -1,0 +1,43 @@
+using ContinuityHub.Data;
+using ContinuityHub.Features.Episodes;
+using ContinuityHub.Mappings;
+
+namespace ContinuityHub.Features.ProviderPush;
+
+/// <summary>
+/// Queues a push whenever a referral is created or gets a new version and its provider has a FHIR endpoint in
+/// mappings/. It runs inside the change's own transaction (<see cref="EpisodeLedger.SaveChangesAsync"/>), so a
+/// change is never committed without its push, nor a push without its change. No consent means no referral,
+/// so nothing is pushed.
+/// </summary>
+public sealed class ProviderPushObserver(HubDbContext db, ReferenceData mappings, TimeProvider clock) : IEpisodeChangeObserver
+{
+    public Task OnEpisodeChangedAsync(Episode episode, Referral? referral, CancellationToken cancellationToken)
+    {
+        if (referral is null || !IsNewVersion(referral)) return Task.CompletedTask;
+        if (mappings.Providers.GetValueOrDefault(referral.ProviderOds)?.FhirEndpoint is null) return Task.CompletedTask;
+        var pushes = db.Set<ProviderPush>();
+        if (pushes.Local.Any(p => p.ReferralId == referral.Id && p.ReferralVersion == referral.Version)) return Task.CompletedTask;
+
+        var now = clock.GetUtcNow();
+        pushes.Add(new ProviderPush
+        {
+            Id = Guid.CreateVersion7(),
+            ReferralId = referral.Id,
+            ReferralVersion = referral.Version,
+            ProviderOds = referral.ProviderOds,
+            State = ProviderPushStates.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>New, or its version differs from the one loaded: the episode may have been touched without the referral changing.</summary>
+    private bool IsNewVersion(Referral referral)
+    {
+        var entry = db.Entry(referral);
+        return entry.State == Microsoft.EntityFrameworkCore.EntityState.Added
+               || entry.Property(r => r.Version).OriginalValue != referral.Version;
+    }
+}

@@ -1,0 +1,19 @@
+using ContinuityHub.Features.Episodes;
+
+namespace ContinuityHub.Features.ProviderPush;
+
+/// <summary>Contract §5's push of new and changed referrals to providers with a FHIR endpoint (issue #3).</summary>
+public static class ProviderPushSetup
+{
+    public static void AddProviderPush(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddScoped<IEpisodeChangeObserver, ProviderPushObserver>();
+        services.AddScoped<ProviderPushOutbox>();
+        services.AddSingleton<ProviderMessageBuilder>();
+        services.AddSingleton<ProviderPushPipelines>();
+        // Timeouts are the pipeline's (per attempt and overall); HttpClient's own 100 s default would cut across them.
+        services.AddHttpClient<ProviderPushClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHostedService<ProviderPushDispatcher>();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ContinuityHub.Tests.ProviderPush;
+
+/// <summary>
+/// A community provider's FHIR endpoint on real HTTP (Kestrel on 127.0.0.1, a free port) that records every
+/// request it receives and answers as the test tells it: 200, an error status, or not at all (hangs).
+/// </summary>
+public sealed class ProviderStub : IAsyncDisposable
+{
+    public enum Mode { Accept, Fail, Hang }
+
+    public sealed record Received(string? ContentType, string Body, int AnsweredStatus)
+    {
+        public JsonObject Bundle => JsonNode.Parse(Body)!.AsObject();
+        public string? BundleId => (string?)Bundle["id"];
+    }
+
+    private readonly WebApplication app;
+    private readonly ConcurrentQueue<Received> received = new();
+    private readonly CancellationTokenSource stopping = new();
+
+    private int hanging;
+
+    public Mode Behaviour { get; set; } = Mode.Accept;
+
+    /// <summary>Requests being held open right now (Mode.Hang).</summary>
+    public int Hanging => Volatile.Read(ref hanging);
+    public int FailureStatus { get; set; } = 500;
+    public string Endpoint { get; }
+
+    /// <summary>Every request so far, answered or not (a hung one is recorded with status 0 when it ends).</summary>
+    public IReadOnlyList<Received> Requests => received.ToArray();
+
+    /// <summary>The messages the provider accepted (answered 2xx).</summary>
+    public IReadOnlyList<Received> Delivered => received.Where(r => r.AnsweredStatus is >= 200 and < 300).ToArray();
+
+    private ProviderStub(WebApplication app, string endpoint)
+    {
+        this.app = app;
+        Endpoint = endpoint;
+    }
+
+    public static async Task<ProviderStub> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseSetting(Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        ProviderStub? stub = null;
+        app.MapPost("/fhir/$process-message", async (HttpContext context) =>
+        {
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            return await stub!.AnswerAsync(context.Request.ContentType, body, context.RequestAborted);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        stub = new ProviderStub(app, $"{address}/fhir/$process-message");
+        return stub;
+    }
+
+    private async Task<IResult> AnswerAsync(string? contentType, string body, CancellationToken aborted)
+    {
+        switch (Behaviour)
+        {
+            case Mode.Fail:
+                received.Enqueue(new Received(contentType, body, FailureStatus));
+                return Results.StatusCode(FailureStatus);
+            case Mode.Hang:
+                Interlocked.Increment(ref hanging);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping.Token).Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                Interlocked.Decrement(ref hanging);
+                received.Enqueue(new Received(contentType, body, 0));
+                return Results.StatusCode(503);
+            default:
+                received.Enqueue(new Received(contentType, body, 200));
+                return Results.Json(new JsonObject { ["resourceType"] = "OperationOutcome", ["issue"] = new JsonArray() }, statusCode: 200);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        stopping.Dispose();
+    }
+}
