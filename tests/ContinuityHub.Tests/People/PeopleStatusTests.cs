@@ -196,6 +196,7 @@ public sealed class PeopleStatusTests(HubFactory hub) : IClassFixture<HubFactory
         Assert.Contains(planned.ToString(), all);
 
         await using var db = hub.Db();
-        Assert.Equal(2, await db.AuditLog.CountAsync(a => a.Action == "caseload.read" && a.ResourceId == acceptedLate.ToString()));
+        // Shown three times (at-risk, pending, unfiltered), so audited three times.
+        Assert.Equal(3, await db.AuditLog.CountAsync(a => a.Action == "caseload.read" && a.ResourceId == acceptedLate.ToString()));
     }
 }

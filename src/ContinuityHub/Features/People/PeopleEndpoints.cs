@@ -30,7 +30,14 @@ public static partial class PeopleEndpoints
         group.MapGet("/caseload", CaseloadAsync);
     }
 
-    private sealed record Row(Episode Episode, Person Person, Referral? Referral);
+    // A class with init properties, not a positional record: EF can filter on members of an object
+    // initialiser after the join, but not on the parameters of a constructor.
+    private sealed class Row
+    {
+        public required Episode Episode { get; init; }
+        public required Person Person { get; init; }
+        public Referral? Referral { get; init; }
+    }
 
     private static async Task<IResult> PersonEpisodesAsync(string personId, HttpContext context, HubDbContext db, ReferenceData mappings,
         AuditTrail audit, TimeProvider clock, CancellationToken ct)
@@ -97,7 +104,7 @@ public static partial class PeopleEndpoints
         join person in db.People.AsNoTracking() on episode.PersonId equals person.Id
         join referral in db.Referrals.AsNoTracking() on episode.Id equals referral.EpisodeId into referrals
         from referral in referrals.DefaultIfEmpty()
-        select new Row(episode, person, referral);
+        select new Row { Episode = episode, Person = person, Referral = referral };
 
     /// <summary>Builds the views and audits each episode shown, one entry each, saved before anything is answered.</summary>
     private static async Task<List<EpisodeStatusView>> ShowAsync(List<Row> rows, HubDbContext db, ReferenceData mappings, AuditTrail audit,
