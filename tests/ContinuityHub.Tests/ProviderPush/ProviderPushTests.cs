@@ -74,6 +74,11 @@ public sealed class ProviderPushTests : IAsyncLifetime
         var push = Assert.Single(pushes);
         Assert.Equal((1, "EXS2SN", (string?)null), (push.Attempts, push.ProviderOds, push.LastError));
         Assert.Single(provider.Requests);
+
+        // The disclosure to the provider is in the audit trail, by the system, once.
+        await using var db = hub.Db();
+        var audit = Assert.Single(await db.AuditLog.Where(a => a.Action == "referral.pushed").ToListAsync());
+        Assert.Equal(("Referral", $"{referralId}/v1", "system"), (audit.ResourceType, audit.ResourceId, audit.ActorSubject));
     }
 
     [Fact]
@@ -213,6 +218,9 @@ public sealed class ProviderPushTests : IAsyncLifetime
         var referrals = new List<Guid>();
         for (var i = 0; i < 12; i++)
             referrals.Add((await (i % 2 == 0 ? nodeA : nodeB).SubmitReleaseAsync(Notifications.Example())).ReferralId);
+        // Every version 1 out before any acceptance: a version still waiting when its successor is queued is
+        // superseded by design (tested on its own below), which would make this count depend on timing.
+        foreach (var id in referrals) await AllSentAsync(nodeA, id, versions: 1);
         foreach (var (id, i) in referrals.Select((id, i) => (id, i)).Where(x => x.i % 3 == 0))
         {
             var node = i % 2 == 0 ? nodeB : nodeA;
@@ -240,6 +248,27 @@ public sealed class ProviderPushTests : IAsyncLifetime
 
         Assert.Single(await PushesOf(hub, referralId));
         Assert.Single(provider.Requests);
+    }
+
+    [Fact]
+    public async Task A_release_date_moved_by_an_HMPPS_event_is_a_new_referral_version_read_and_pushed_with_the_new_date()
+    {
+        await using var hub = new PushHub(provider);
+        var noms = Notifications.NewNomsNumber();
+        var (referralId, _) = await hub.SubmitReleaseAsync(Notifications.Example(nomsNumber: noms, releaseDate: "2026-11-25", status: "planned"));
+        await AllSentAsync(hub, referralId, versions: 1);
+
+        // Released four days early: the ServiceRequest's period and the Task's deadline change with it.
+        var moved = await HmppsEvents.PostAsync(hub.ClientFor(HubRoles.EventFeed), HmppsEvents.Release(noms, "2026-11-21T10:00:00Z").ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+
+        await AllSentAsync(hub, referralId, versions: 2);
+        var read = await hub.ClientFor(HubRoles.TreatmentProvider, ods: PushHub.ProviderOds).GetAsync($"/fhir/ServiceRequest/{referralId}");
+        Assert.Equal("W/\"2\"", read.Headers.ETag?.ToString());
+        var serviceRequest = System.Text.Json.Nodes.JsonNode.Parse(await read.Content.ReadAsStringAsync())!;
+        Assert.Equal(("2", "2026-11-21"), ((string?)serviceRequest["meta"]!["versionId"], (string?)serviceRequest["occurrencePeriod"]!["start"]));
+        var pushed = provider.Delivered.Single(d => d.BundleId == $"{referralId}-v2").Bundle;
+        Assert.Equal("2026-11-21", (string?)pushed["entry"]![1]!["resource"]!["occurrencePeriod"]!["start"]);
     }
 
     [Fact]

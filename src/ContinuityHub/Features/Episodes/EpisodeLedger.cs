@@ -144,14 +144,39 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        foreach (var episode in observers.Length == 0 ? [] : touched)
+        foreach (var episode in touched)
         {
             var referral = db.Referrals.Local.FirstOrDefault(r => r.EpisodeId == episode.Id)
                            ?? await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
+            if (referral is not null) ReferralShowsChange(episode, referral);
             foreach (var observer in observers)
                 await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
         }
         touched.Clear();
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The episode fields that the referral's ServiceRequest and Task show (see FhirReferralMapper): when one
+    /// changes, the referral is a new version, so its FHIR <c>meta.versionId</c>/<c>lastUpdated</c> and ETag
+    /// change and providers are sent the new state.
+    /// </summary>
+    private static readonly string[] FieldsTheReferralShows =
+    [
+        nameof(Episode.ReleaseDate), nameof(Episode.Status), nameof(Episode.EngagedOn), nameof(Episode.Substances),
+        nameof(Episode.SubstanceGroup), nameof(Episode.OstMedication), nameof(Episode.OstDailyDoseMg), nameof(Episode.OstLastDoseDate),
+        nameof(Episode.OstBridgingPrescription), nameof(Episode.NaloxoneIssued), nameof(Episode.InTreatmentInCustody),
+    ];
+
+    private void ReferralShowsChange(Episode episode, Referral referral)
+    {
+        var referralEntry = db.Entry(referral);
+        // A new referral, or one already moved to a new version in this unit of work, needs no second bump.
+        if (referralEntry.State == EntityState.Added || referralEntry.Property(r => r.Version).IsModified) return;
+        var episodeEntry = db.Entry(episode);
+        if (episodeEntry.State != EntityState.Modified) return;
+        if (!FieldsTheReferralShows.Any(name => episodeEntry.Property(name).IsModified)) return;
+        referral.Version++;
+        referral.UpdatedAt = clock.GetUtcNow();
     }
 }

@@ -1,3 +1,4 @@
+using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using FhirJson = ContinuityHub.Fhir.FhirJson;
 using ContinuityHub.Hosting;
@@ -103,6 +104,10 @@ public sealed class ProviderPushDispatcher(IServiceScopeFactory scopes, Referenc
             }
 
             var bundle = services.GetRequiredService<ProviderMessageBuilder>().Build(referral, referral.Episode!, referral.Episode!.Person!, provider);
+            // The message discloses the person's record to the provider: audited before it leaves, so no
+            // disclosure goes unrecorded even if this node dies mid-send (a resend adds a second entry).
+            services.GetRequiredService<AuditTrail>().Record("referral.pushed", "Referral", $"{referral.Id}/v{push.ReferralVersion}");
+            await db.SaveChangesAsync(stoppingToken);
             var result = await services.GetRequiredService<ProviderPushClient>().SendAsync(provider, bundle.Id!, FhirJson.Serialize(bundle), stoppingToken);
             await RecordAsync(outbox, push, claimToken, result, stoppingToken);
         }
