@@ -59,6 +59,7 @@ app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
 app.MapEngagementReport();
+app.MapMeasureFhir();
 
 try
 {
