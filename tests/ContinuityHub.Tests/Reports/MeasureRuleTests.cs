@@ -16,8 +16,9 @@ namespace ContinuityHub.Tests.Reports;
 /// </summary>
 public sealed class MeasureRuleTests(HubFactory hub) : IClassFixture<HubFactory>
 {
+    /// <summary>A London wall-clock time as the UTC instant the clock gives (TimeProvider.GetUtcNow is UTC).</summary>
     private static DateTimeOffset London(string localDateTime, int utcOffsetHours) =>
-        DateTimeOffset.Parse(localDateTime + $"+{utcOffsetHours:D2}:00", System.Globalization.CultureInfo.InvariantCulture);
+        DateTimeOffset.Parse(localDateTime + $"+{utcOffsetHours:D2}:00", System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime();
 
     private async Task<JsonElement> CheckedReportAsync(string from, string to, string? asOf = null, params string[] groupBy)
     {
