@@ -118,6 +118,20 @@ mix="$("${psql[@]}" -A -t -F '|' -c "SELECT count(*), min(release_date), max(rel
 IFS='|' read -r n_episodes first_release last_release n_prisons n_authorities n_providers table_size index_size <<< "$mix"
 log "loaded in ${load_s}s: $mix"
 
+# CPU time (clock ticks) of the hub process, and of the whole PostgreSQL server: postmaster + its live children
+# + the children it has already reaped (cutime/cstime, e.g. parallel workers) — the cost of a report whatever
+# else the machine is doing, where wall-clock times on a busy shared machine are not.
+ticks_per_s="$(getconf CLK_TCK)"
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
+pg_ticks() {
+    local pm total child
+    pm="$(head -n 1 "$data/pg/postmaster.pid" 2> /dev/null)" || { echo 0; return; }
+    total="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2> /dev/null)" || { echo 0; return; }
+    for child in $(ps --ppid "$pm" -o pid= 2> /dev/null); do total=$((total + $(proc_ticks "$child"))); done
+    echo "$total"
+}
+ms_per() { awk -v t="$1" -v n="$2" -v hz="$ticks_per_s" 'BEGIN { if (n > 0) printf "%.0f", t * 1000 / hz / n; else print "n/a" }'; }
+
 percentile() { # $1 = p (0-100); numbers on stdin, one a line
     sort -n | awk -v p="$1" '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } i = int((p / 100) * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.1f", v[i] }'
 }
@@ -136,14 +150,21 @@ print(r["cohort"], r["engaged"], r["notEngaged"], r["pending"], r["excluded"], l
         | awk -F '|' '$1 == 3 { total = $4 " " $5 " " $6 " " $7 " " $8 } END { print total }')"
     [[ "${hub_totals% *}" == "$sql_totals" ]] || die "$label: the hub's totals ($hub_totals) differ from the hand-written query's ($sql_totals)"
 
-    local hub_ms sql_ms
+    local hub_ms sql_ms hub_cpu_before pg_cpu_before hub_cpu hub_pg_cpu sql_pg_cpu
     for _ in $(seq "$WARMUP"); do curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "$url"; done
+    hub_cpu_before="$(proc_ticks "$hub_pid")"; pg_cpu_before="$(pg_ticks)"
     hub_ms="$(for _ in $(seq "$RUNS"); do
         curl -fs -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" "$url"
     done | awk '{ printf "%.1f\n", $1 * 1000 }')"
-    sql_ms="$( { echo '\timing on'; for _ in $(seq $((WARMUP + RUNS))); do echo "\\i $here/reference.sql"; done; } \
+    hub_cpu=$(($(proc_ticks "$hub_pid") - hub_cpu_before)); hub_pg_cpu=$(($(pg_ticks) - pg_cpu_before))
+    # Warm-up runs first, in a session of their own, so the timed session's CPU is the timed runs'.
+    { for _ in $(seq "$WARMUP"); do echo "\\i $here/reference.sql"; done; } \
+        | "${psql[@]}" -o /dev/null -v from="$from" -v to="$to" -v as_of="$AS_OF"
+    pg_cpu_before="$(pg_ticks)"
+    sql_ms="$( { echo '\timing on'; for _ in $(seq "$RUNS"); do echo "\\i $here/reference.sql"; done; } \
         | "${psql[@]}" -o /dev/null -v from="$from" -v to="$to" -v as_of="$AS_OF" \
-        | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n "$RUNS")"
+        | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')"
+    sql_pg_cpu=$(($(pg_ticks) - pg_cpu_before))
     [[ $(wc -l <<< "$sql_ms") -eq "$RUNS" ]] || die "$label: could not read psql's timings"
 
     local hub_p50 hub_p95 sql_p50 sql_p95 ratio
@@ -157,6 +178,7 @@ print(r["cohort"], r["engaged"], r["notEngaged"], r["pending"], r["excluded"], l
     hub   GET /api/v1/reports/engagement:  p50 ${hub_p50} ms   p95 ${hub_p95} ms   (curl time_total, ${RUNS} runs after ${WARMUP})
     SQL   reference.sql via psql \\timing:  p50 ${sql_p50} ms   p95 ${sql_p95} ms   (${RUNS} runs after ${WARMUP})
     ratio hub/SQL (p50):                   ${ratio}
+    CPU per report:  hub process $(ms_per "$hub_cpu" "$RUNS") ms + PostgreSQL $(ms_per "$hub_pg_cpu" "$RUNS") ms;  SQL: PostgreSQL $(ms_per "$sql_pg_cpu" "$RUNS") ms
     targets: p50 < 500 ms: $(verdict "$hub_p50 < 500");  ratio <= 2: $(verdict "$ratio <= 2")
 PERIOD
 }

@@ -120,6 +120,8 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
                     new NpgsqlParameter("as_of", query.AsOf),
                 },
             };
+            if (groupBy.Contains(ReportGroupings.Month))
+                command.Parameters.Add(new NpgsqlParameter("months", ReportGroupings.MonthNumbers(query.From, query.To)));
             await using var reader = await command.ExecuteReaderAsync(ct);
             var rows = new Dictionary<(int, string?), Counts>();
             while (await reader.ReadAsync(ct))
