@@ -164,6 +164,7 @@ print(r["cohort"], r["engaged"], r["notEngaged"], r["pending"], r["excluded"], l
     sql_ms="$( { echo '\timing on'; for _ in $(seq "$RUNS"); do echo "\\i $here/reference.sql"; done; } \
         | "${psql[@]}" -o /dev/null -v from="$from" -v to="$to" -v as_of="$AS_OF" \
         | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')"
+    sleep 1   # let the postmaster reap psql's backend, so its CPU is in the postmaster's cutime
     sql_pg_cpu=$(($(pg_ticks) - pg_cpu_before))
     [[ $(wc -l <<< "$sql_ms") -eq "$RUNS" ]] || die "$label: could not read psql's timings"
 
