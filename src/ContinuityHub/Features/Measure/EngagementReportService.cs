@@ -64,9 +64,19 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
     }
 
     /// <summary>
-    /// The statement. <c>fine</c> classifies each episode of the period exactly as
-    /// <see cref="EngagementRules.Classify"/> does and counts per combination of the requested keys and the
-    /// outcome; the outer select rolls those few rows up into one set per groupBy and the total.
+    /// Up to this many groupBys, count per combination of all the keys first and roll those few rows up (the
+    /// cheapest way for one or two breakdowns); beyond it the combinations multiply towards one row per
+    /// episode, so each breakdown gets its own small hash table in one pass (hashed GROUPING SETS).
+    /// </summary>
+    public const int MaxCombinedKeys = 2;
+
+    /// <summary>Memory for the hashed GROUPING SETS of three or more breakdowns, so PostgreSQL hashes rather than sorts a national report.</summary>
+    private const string GroupingSetsWorkMem = "64MB";
+
+    /// <summary>
+    /// The statement. <c>classified</c> gives each episode of the period its keys and its outcome, exactly as
+    /// <see cref="EngagementRules.Classify"/> does; the rest counts per (key, outcome) for each groupBy and per
+    /// outcome for the total. Each result row: GROUPING bits, the keys, the outcome, the count.
     /// </summary>
     public static string Sql(IReadOnlyList<string> groupBy)
     {
@@ -77,8 +87,8 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
         // GROUPING(k0, k1, …) has a bit set for each key rolled up; exactly one bit clear = the breakdown by that key.
         var grouping = keyNames.Count == 0 ? "0" : $"GROUPING({string.Join(", ", keyNames)})";
         var deadline = $"e.release_date + {EngagementRules.WindowDays}";
-        return $"""
-            WITH fine AS (
+        var classified = $"""
+            WITH classified AS (
                 SELECT {keys}
                        -- Excluded: an exclusion dated on or before day 21 and known by asOf, unless the person engaged
                        -- (on or after release) on or before the exclusion's own day.
@@ -91,12 +101,21 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
                             -- Engaged: first engagement on day 0 … day 21, known by asOf.
                             WHEN e.engaged_on >= e.release_date AND e.engaged_on <= {deadline} AND e.engaged_on <= @as_of THEN {Engaged}
                             WHEN @as_of <= {deadline} THEN {Pending}
-                            ELSE {NotEngaged} END AS outcome,
-                       count(*) AS n
+                            ELSE {NotEngaged} END AS outcome
                   FROM episodes e
                  WHERE e.release_date >= @from AND e.release_date <= @to AND e.release_date <= @as_of
                    AND {CohortPredicate}
-                 GROUP BY {string.Join(", ", Enumerable.Range(1, groupBy.Count + 1))}
+            )
+            """;
+        if (groupBy.Count > MaxCombinedKeys)
+            return classified + $"""
+                SELECT {grouping} AS grouping, {keyList}outcome, count(*)::int
+                  FROM classified
+                 GROUP BY GROUPING SETS ({sets})
+                """;
+        return classified + $"""
+            , fine AS (
+                SELECT {keyList}outcome, count(*) AS n FROM classified GROUP BY {keyList}outcome
             )
             SELECT {grouping} AS grouping, {keyList}outcome, sum(n)::int
               FROM fine
@@ -111,7 +130,14 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = new NpgsqlCommand(Sql(groupBy), connection)
+            // A transaction of its own only to scope SET LOCAL: the report reads, it never writes.
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            if (groupBy.Count > MaxCombinedKeys)
+            {
+                await using var workMem = new NpgsqlCommand($"SET LOCAL work_mem = '{GroupingSetsWorkMem}'", connection, transaction);
+                await workMem.ExecuteNonQueryAsync(ct);
+            }
+            await using var command = new NpgsqlCommand(Sql(groupBy), connection, transaction)
             {
                 Parameters =
                 {
