@@ -44,6 +44,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 // Live: the process answers. Ready: and its database answers (migrations ran before the server started).
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
@@ -56,6 +57,7 @@ app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
+app.MapUiSignIn();
 
 try
 {
