@@ -19,7 +19,7 @@ public static class UiAuthentication
     public const string CookieName = "continuityhub.session";
 
     /// <summary>Paths that belong to the web UI (everything else is an API).</summary>
-    private static readonly PathString[] UiPaths = ["/dashboard", "/dev/signin", "/signout"];
+    private static readonly PathString[] UiPaths = ["/dashboard", "/dev/signin", "/signout", UiOidcSignIn.CallbackPath];
 
     public static bool IsUiPath(PathString path) => UiPaths.Any(ui => path.StartsWithSegments(ui));
 
@@ -49,6 +49,8 @@ public static class UiAuthentication
                 };
             });
 
+        builder.Services.AddUiOidcSignIn();
+
         // One key ring for every node, in the hub's database, so any node reads a cookie another node issued.
         builder.Services.AddDataProtection().SetApplicationName("ContinuityHub").PersistKeysToDbContext<HubDbContext>();
         builder.Services.AddAntiforgery(options => options.Cookie.Name = "continuityhub.antiforgery");
@@ -64,10 +66,10 @@ public static class UiAuthentication
             context.Response.Redirect(context.RedirectUri);
             return Task.CompletedTask;
         }
-        // Outside development there is no local sign-in: the page says so instead of redirecting to a page that is not there.
+        // Outside development, without a UI client at the issuer (UiOidcSignIn), there is no sign-in to send the browser to.
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         return WebUi.HtmlPage.WriteAsync(context.Response, "Sign-in required",
-            "<p>The web UI's sign-in is only available in development mode in this version. " +
-            "Use the JSON API (<code>GET /api/v1/reports/engagement</code>) with a bearer token from your identity provider.</p>");
+            "<p>The web UI's sign-in is not configured: the administrator sets <code>Hub__Auth__UiClientId</code> (the UI's client at the " +
+            "identity provider). The JSON API (<code>GET /api/v1/reports/engagement</code>) takes a bearer token from the identity provider.</p>");
     }
 }

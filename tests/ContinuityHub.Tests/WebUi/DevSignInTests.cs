@@ -106,6 +106,6 @@ public sealed class DevSignInOutsideDevelopmentTests : IClassFixture<DevSignInOu
         Assert.DoesNotContain("<form", await signIn.Content.ReadAsStringAsync());
         var page = await browser.GetAsync("/dashboard");
         Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
-        Assert.Contains("only available in development mode", await page.Content.ReadAsStringAsync());
+        Assert.Contains("sign-in is not configured", await page.Content.ReadAsStringAsync());
     }
 }
