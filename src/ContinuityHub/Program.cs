@@ -1,5 +1,6 @@
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
+using ContinuityHub.Features.Measure;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
@@ -35,6 +36,7 @@ builder.AddHmppsEvents();
 builder.AddReferralActions();
 builder.AddFhirReads();
 builder.AddProviderPush();
+builder.AddEngagementReport();
 
 var app = builder.Build();
 
@@ -57,6 +59,7 @@ app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
+app.MapEngagementReport();
 app.MapUiSignIn();
 
 try

@@ -94,7 +94,8 @@ public sealed class HubDbContext : DbContext, IDataProtectionKeyContext
                 key.SetName($"pk_{entity.GetTableName()}");
             foreach (var foreignKey in entity.GetForeignKeys())
                 foreignKey.SetConstraintName($"fk_{entity.GetTableName()}_{ToSnakeCase(foreignKey.Properties[0].Name)}");
-            foreach (var index in entity.GetIndexes())
+            // A named index (a feature's own, such as the report's partial index) keeps its name.
+            foreach (var index in entity.GetIndexes().Where(i => i.Name is null))
                 index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join('_', index.Properties.Select(p => ToSnakeCase(p.Name)))}");
         }
     }
