@@ -8,5 +8,10 @@ public static class NotificationsSetup
         var services = builder.Services;
         services.Configure<NotifyOptions>(builder.Configuration.GetSection(NotifyOptions.Section));
         services.AddScoped<INotificationOutbox, NotificationOutbox>();
+        services.AddScoped<QueuedEmailStore>();
+        services.AddSingleton<NotifyPipeline>();
+        // Timeouts are the pipeline's (per attempt and overall); HttpClient's own 100 s default would cut across them.
+        services.AddHttpClient<NotifyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHostedService<NotifyDispatcher>();
     }
 }
