@@ -1,6 +1,7 @@
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Features.Measure;
+using ContinuityHub.Features.Notifications;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
@@ -37,6 +38,7 @@ builder.AddReferralActions();
 builder.AddFhirReads();
 builder.AddProviderPush();
 builder.AddEngagementReport();
+builder.AddNotifications();
 
 var app = builder.Build();
 
