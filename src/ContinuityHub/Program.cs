@@ -1,3 +1,4 @@
+using ContinuityHub.Features.Dashboard;
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Features.Measure;
@@ -63,6 +64,7 @@ app.MapFhirSearches();
 app.MapPeople();
 app.MapEngagementReport();
 app.MapUiSignIn();
+app.MapDashboard();
 
 try
 {
