@@ -30,6 +30,7 @@ public static class HtmlPage
           table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
           th, td { border-bottom: 1px solid #b1b4b6; padding: 0.4rem 0.8rem 0.4rem 0; text-align: left; }
           td.n, th.n { text-align: right; }
+          caption { text-align: left; padding-bottom: 0.25rem; }
           .problems { border: 4px solid #d4351c; padding: 0.75rem 1rem; margin-bottom: 1rem; }
           label { display: block; font-weight: bold; margin-top: 0.75rem; }
           .hint { color: #505a5f; font-weight: normal; }

@@ -65,7 +65,7 @@ public static class DashboardPage
     {
         var e = report.Exclusions;
         var bounds = report.Pending > 0 && report.RateIfAllPendingEngage is { } best && report.RateIfNoPendingEngage is { } worst
-            ? $"<p>When the {N(report.Pending)} people still within their 21 days are decided, the rate will be between {TrendChart.Percent(worst, 1)} (none engages) and {TrendChart.Percent(best, 1)} (all engage).</p>"
+            ? $"<p>When the {People(report.Pending)} still within their 21 days {(report.Pending == 1 ? "is" : "are")} decided, the rate will be between {TrendChart.Percent(worst, 1)} (none engages) and {TrendChart.Percent(best, 1)} (all engage).</p>"
             : "";
         return $"""
             <p><strong>{N(report.Engaged)}</strong> of <strong>{N(report.Engaged + report.NotEngaged)}</strong> people whose 21 days are decided engaged in time.</p>
@@ -133,6 +133,7 @@ public static class DashboardPage
     private static string SignOut(HttpContext context) =>
         $"<form method=\"post\" action=\"{Security.UiAuthentication.SignOutPath}\">{HtmlPage.AntiforgeryField(context)}<button>Sign out</button></form>";
 
+    private static string People(int count) => count == 1 ? "1 person" : $"{N(count)} people";
     private static string N(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
     private static string Rate(decimal? rate) => rate is { } r ? TrendChart.Percent(r, 1) : "–";
     private static string Day(DateOnly date) => date.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);

@@ -14,7 +14,7 @@ public sealed record TrendPoint(string Label, decimal? Rate, int Engaged, int De
 /// </summary>
 public static class TrendChart
 {
-    private const int Width = 760, Height = 300, Left = 48, Right = 16, Top = 24, Bottom = 56;
+    private const int Width = 760, Height = 300, Left = 48, Right = 40, Top = 24, Bottom = 56;
 
     public static string Render(IReadOnlyList<TrendPoint> points, decimal target)
     {
