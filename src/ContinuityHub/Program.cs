@@ -63,6 +63,7 @@ app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
 app.MapEngagementReport();
+app.MapMeasureFhir();
 app.MapUiSignIn();
 app.MapDashboard();
 

@@ -22,10 +22,11 @@ public static class MeasureScenarios
         string[]? substances = null, string status = "released")
     {
         var notification = Notifications.Example(releaseDate: releaseDate, status: status, prisonCode: prison, postcode: postcode, substances: substances);
+        notification["treatmentNeed"]!["ost"]!["lastDoseDate"] = releaseDate; // plausible whatever the test clock says
         var response = await hub.PrisonClient(prison).PostAsJsonAsync("/api/v1/releases", notification);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (!response.IsSuccessStatusCode || body.GetProperty("referralId").ValueKind != JsonValueKind.String)
-            throw new InvalidOperationException($"The release was not referred: {(int)response.StatusCode} {body} {string.Join("\n", hub.Log.Lines.Where(l => l.Contains("\"Error\"") || l.Contains("rror")).TakeLast(3))}");
+            throw new InvalidOperationException($"The release was not referred: {(int)response.StatusCode} {body} {string.Join("\n", hub.Log.Lines.Where(l => l.Contains("Exception")).TakeLast(2).Select(l => l.Length > 1500 ? l[..1500] : l))}");
         return new Release(body.GetProperty("referralId").GetGuid(), body.GetProperty("episodeId").GetGuid(), (string)notification["person"]!["nomsNumber"]!);
     }
 

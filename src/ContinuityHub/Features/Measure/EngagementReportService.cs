@@ -28,24 +28,25 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
         "need_known AND cardinality(substances) > 0 AND release_date_source <> 'planned-notification' " +
         "AND (release_classification IS NULL OR release_classification IN ('community-release', 'died', 'removed-from-uk', 'hospital'))";
 
-    // Outcome codes inside the statement.
-    private const int Engaged = 1, NotEngaged = 2, Pending = 3, Excluded = 4;
+    // Outcome codes inside the statement: one small integer per episode, so each episode is classified once
+    // and counted once (count FILTER per outcome would evaluate the classification once per filter).
+    private const int Engaged = 1, NotEngaged = 2, Pending = 3, Died = 4, ReturnedToCustody = 5, RemovedFromUk = 6, Hospital = 7, OtherExclusion = 8;
 
     public async Task<EngagementReport> ComputeAsync(EngagementReportQuery query, CancellationToken ct)
     {
         var groupBy = query.GroupBy.Distinct().ToList();
         var rows = await QueryAsync(query, groupBy, ct);
 
-        var total = rows.SingleOrDefault(r => r.Grouping == groupBy.Count) ?? Counts.Empty(null);
+        var total = rows.GetValueOrDefault((groupBy.Count, null)) ?? new Counts();
         var groups = new List<EngagementGroup>();
         foreach (var (by, index) in groupBy.Select((by, index) => (by, index)))
         {
-            var found = rows.Where(r => r.Grouping == index).ToDictionary(r => r.Key!, r => r);
+            var found = rows.Where(r => r.Key.Grouping == index).ToDictionary(r => r.Key.Key!, r => r.Value);
             var keys = ReportGroupings.ExpectedKeys(by, query.From, query.To, mappings).Concat(found.Keys).Distinct()
                 .OrderBy(k => k == ReportGroupings.UnknownKey ? 1 : 0).ThenBy(k => k, StringComparer.Ordinal);
             groups.AddRange(keys.Select(key =>
             {
-                var counts = found.GetValueOrDefault(key) ?? Counts.Empty(key);
+                var counts = found.GetValueOrDefault(key) ?? new Counts();
                 return new EngagementGroup(by, key, ReportGroupings.Label(by, key, mappings), counts.Cohort, counts.Engaged,
                     counts.NotEngaged, counts.Pending, counts.Excluded, EngagementRules.Rate(counts.Engaged, counts.NotEngaged));
             }));
@@ -63,55 +64,48 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
     }
 
     /// <summary>
-    /// The statement: classify each episode (inner select), count per finest combination of the requested
-    /// keys (parallel-friendly), then roll the few resulting rows up into the total and one set per groupBy.
+    /// The statement. <c>fine</c> classifies each episode of the period exactly as
+    /// <see cref="EngagementRules.Classify"/> does and counts per combination of the requested keys and the
+    /// outcome; the outer select rolls those few rows up into one set per groupBy and the total.
     /// </summary>
     public static string Sql(IReadOnlyList<string> groupBy)
     {
-        var keys = groupBy.Select((by, i) => $"{ReportGroupings.SqlKey(by)} AS k{i}").ToList();
         var keyNames = groupBy.Select((_, i) => $"k{i}").ToList();
+        var keys = string.Concat(groupBy.Select((by, i) => $"{ReportGroupings.SqlKey(by)} AS k{i}, "));
         var keyList = string.Concat(keyNames.Select(k => k + ", "));
-        var sets = string.Join(", ", keyNames.Select(k => $"({k})").Append("()"));
-        // GROUPING(k0, k1, …) has a bit set for each key rolled up; one key left = the breakdown by that key.
+        var sets = string.Join(", ", keyNames.Select(k => $"({k}, outcome)").Append("(outcome)"));
+        // GROUPING(k0, k1, …) has a bit set for each key rolled up; exactly one bit clear = the breakdown by that key.
         var grouping = keyNames.Count == 0 ? "0" : $"GROUPING({string.Join(", ", keyNames)})";
-        var window = EngagementRules.WindowDays;
+        var deadline = $"e.release_date + {EngagementRules.WindowDays}";
         return $"""
-            WITH classified AS (
-                SELECT {string.Concat(keys.Select(k => k + ", "))}e.exclusion_reason,
-                       CASE WHEN x.excluded_on IS NOT NULL AND (x.engaged_on IS NULL OR x.engaged_on > x.excluded_on) THEN {Excluded}
-                            WHEN x.engaged_on IS NOT NULL THEN {Engaged}
-                            WHEN @as_of <= e.release_date + {window} THEN {Pending}
-                            ELSE {NotEngaged} END AS outcome
+            WITH fine AS (
+                SELECT {keys}
+                       -- Excluded: an exclusion dated on or before day 21 and known by asOf, unless the person engaged
+                       -- (on or after release) on or before the exclusion's own day.
+                       CASE WHEN e.exclusion_reason IS NOT NULL AND e.exclusion_date <= {deadline} AND e.exclusion_date <= @as_of
+                                 AND NOT coalesce(e.engaged_on >= e.release_date AND e.engaged_on <= e.exclusion_date, false)
+                            THEN CASE e.exclusion_reason WHEN '{ExclusionReasons.Died}' THEN {Died}
+                                      WHEN '{ExclusionReasons.ReturnedToCustody}' THEN {ReturnedToCustody}
+                                      WHEN '{ExclusionReasons.RemovedFromUk}' THEN {RemovedFromUk}
+                                      WHEN '{ExclusionReasons.Hospital}' THEN {Hospital} ELSE {OtherExclusion} END
+                            -- Engaged: first engagement on day 0 … day 21, known by asOf.
+                            WHEN e.engaged_on >= e.release_date AND e.engaged_on <= {deadline} AND e.engaged_on <= @as_of THEN {Engaged}
+                            WHEN @as_of <= {deadline} THEN {Pending}
+                            ELSE {NotEngaged} END AS outcome,
+                       count(*) AS n
                   FROM episodes e
-                  CROSS JOIN LATERAL (SELECT
-                       CASE WHEN e.engaged_on >= e.release_date AND e.engaged_on <= e.release_date + {window} AND e.engaged_on <= @as_of
-                            THEN e.engaged_on END AS engaged_on,
-                       CASE WHEN e.exclusion_reason IS NOT NULL AND e.exclusion_date <= e.release_date + {window} AND e.exclusion_date <= @as_of
-                            THEN e.exclusion_date END AS excluded_on) x
                  WHERE e.release_date >= @from AND e.release_date <= @to AND e.release_date <= @as_of
                    AND {CohortPredicate}
-            ), fine AS (
-                SELECT {keyList}
-                       count(*) FILTER (WHERE outcome = {Engaged}) AS engaged,
-                       count(*) FILTER (WHERE outcome = {NotEngaged}) AS not_engaged,
-                       count(*) FILTER (WHERE outcome = {Pending}) AS pending,
-                       count(*) FILTER (WHERE outcome = {Excluded}) AS excluded,
-                       count(*) FILTER (WHERE outcome = {Excluded} AND exclusion_reason = '{ExclusionReasons.Died}') AS died,
-                       count(*) FILTER (WHERE outcome = {Excluded} AND exclusion_reason = '{ExclusionReasons.ReturnedToCustody}') AS returned_to_custody,
-                       count(*) FILTER (WHERE outcome = {Excluded} AND exclusion_reason = '{ExclusionReasons.RemovedFromUk}') AS removed_from_uk,
-                       count(*) FILTER (WHERE outcome = {Excluded} AND exclusion_reason = '{ExclusionReasons.Hospital}') AS hospital
-                  FROM classified
-                 {(keyNames.Count == 0 ? "" : "GROUP BY " + string.Join(", ", keyNames))}
+                 GROUP BY {string.Join(", ", Enumerable.Range(1, groupBy.Count + 1))}
             )
-            SELECT {grouping} AS grouping, {keyList}
-                   sum(engaged)::int, sum(not_engaged)::int, sum(pending)::int, sum(excluded)::int,
-                   sum(died)::int, sum(returned_to_custody)::int, sum(removed_from_uk)::int, sum(hospital)::int
+            SELECT {grouping} AS grouping, {keyList}outcome, sum(n)::int
               FROM fine
              GROUP BY GROUPING SETS ({sets})
             """;
     }
 
-    private async Task<List<Counts>> QueryAsync(EngagementReportQuery query, IReadOnlyList<string> groupBy, CancellationToken ct)
+    private async Task<Dictionary<(int Grouping, string? Key), Counts>> QueryAsync(EngagementReportQuery query, IReadOnlyList<string> groupBy,
+        CancellationToken ct)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
@@ -127,8 +121,13 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
                 },
             };
             await using var reader = await command.ExecuteReaderAsync(ct);
-            var rows = new List<Counts>();
-            while (await reader.ReadAsync(ct)) rows.Add(Read(reader, groupBy));
+            var rows = new Dictionary<(int, string?), Counts>();
+            while (await reader.ReadAsync(ct))
+            {
+                var (grouping, key) = SetOf(reader, groupBy);
+                if (!rows.TryGetValue((grouping, key), out var counts)) rows[(grouping, key)] = counts = new Counts();
+                counts.Add(reader.GetInt32(1 + groupBy.Count), reader.GetInt32(2 + groupBy.Count));
+            }
             return rows;
         }
         finally
@@ -137,28 +136,37 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
         }
     }
 
-    /// <summary>One result row: which set it belongs to (the index of its groupBy, or groupBy.Count for the total), its key, its counts.</summary>
-    private static Counts Read(DbDataReader reader, IReadOnlyList<string> groupBy)
+    /// <summary>Which set a result row belongs to (the index of its groupBy, or groupBy.Count for the total) and its key.</summary>
+    private static (int Grouping, string? Key) SetOf(DbDataReader reader, IReadOnlyList<string> groupBy)
     {
         var rolledUp = reader.GetInt32(0);
-        var grouping = groupBy.Count;
-        string? key = null;
         for (var i = 0; i < groupBy.Count; i++)
         {
             // GROUPING's leftmost argument is its highest bit; a key is present when its bit is clear.
-            if ((rolledUp & (1 << (groupBy.Count - 1 - i))) != 0) continue;
-            grouping = i;
-            key = ReportGroupings.Key(groupBy[i], reader.GetValue(1 + i));
+            if ((rolledUp & (1 << (groupBy.Count - 1 - i))) == 0) return (i, ReportGroupings.Key(groupBy[i], reader.GetValue(1 + i)));
         }
-        var c = 1 + groupBy.Count;
-        int At(int offset) => reader.IsDBNull(c + offset) ? 0 : reader.GetInt32(c + offset);
-        return new Counts(grouping, key, At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7));
+        return (groupBy.Count, null);
     }
 
-    private sealed record Counts(int Grouping, string? Key, int Engaged, int NotEngaged, int Pending, int Excluded,
-        int Died, int ReturnedToCustody, int RemovedFromUk, int Hospital)
+    private sealed class Counts
     {
+        public int Engaged, NotEngaged, Pending, Died, ReturnedToCustody, RemovedFromUk, Hospital, OtherExclusion;
+        public int Excluded => Died + ReturnedToCustody + RemovedFromUk + Hospital + OtherExclusion;
         public int Cohort => Engaged + NotEngaged + Pending + Excluded;
-        public static Counts Empty(string? key) => new(-1, key, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        public void Add(int outcome, int n)
+        {
+            switch (outcome)
+            {
+                case EngagementReportService.Engaged: Engaged += n; break;
+                case EngagementReportService.NotEngaged: NotEngaged += n; break;
+                case EngagementReportService.Pending: Pending += n; break;
+                case EngagementReportService.Died: Died += n; break;
+                case EngagementReportService.ReturnedToCustody: ReturnedToCustody += n; break;
+                case EngagementReportService.RemovedFromUk: RemovedFromUk += n; break;
+                case EngagementReportService.Hospital: Hospital += n; break;
+                default: OtherExclusion += n; break;
+            }
+        }
     }
 }
