@@ -58,6 +58,7 @@ app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
+app.MapNotifications();
 
 try
 {
