@@ -194,6 +194,38 @@ public sealed class NotifyDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_circuit_opens_while_Notify_fails_so_later_emails_wait_without_calling_it_and_all_go_once_it_recovers()
+    {
+        await using var hub = new NotifyHub(notify, settings: new Dictionary<string, string>
+        {
+            ["Hub:Notify:BatchSize"] = "1",
+            ["Hub:Notify:RetriesPerDispatch"] = "0",
+            ["Hub:Notify:BreakerMinimumThroughput"] = "2",
+            ["Hub:Notify:BreakerBreakDuration"] = "00:00:01",
+        });
+        var (_, episodeId) = await hub.SubmitReleaseAsync(Notifications.Example());
+        notify.Behaviour = NotifyStub.Mode.Fail;
+        notify.FailureStatus = 503;
+        var references = Enumerable.Range(1, 4).Select(i => $"{episodeId}:breaker:{i}").ToArray();
+        await EnqueueAsync(hub, references.Select(r => Email(episodeId, r)).ToArray());
+
+        var rows = new List<QueuedEmail>();
+        foreach (var reference in references)
+            rows.Add((await WaitForAsync(hub, reference, r => r.Attempts >= 1 && r.ClaimToken == null, "a failed dispatch"))!);
+
+        // Two calls failed, the circuit opened, and the other two never reached Notify.
+        Assert.Equal(2, notify.Posts.Count);
+        Assert.Equal(2, rows.Count(r => r.LastError == "circuit open"));
+        Assert.All(rows, r => Assert.Equal(QueuedEmailStates.Pending, r.State));
+
+        notify.Behaviour = NotifyStub.Mode.Accept;
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the break (real time)
+        hub.Clock.Advance(TimeSpan.FromHours(1));
+        foreach (var reference in references) await SentAsync(hub, reference);
+        Assert.Equal(references, notify.Notifications.Select(n => n.Reference).Order().ToArray());
+    }
+
+    [Fact]
     public async Task A_400_from_Notify_fails_the_email_with_the_error_code_only_and_nothing_personal_is_logged()
     {
         await using var hub = new NotifyHub(notify);

@@ -14,12 +14,16 @@ public sealed class NotifyHub : HubFactory
 
     private readonly NotifyStub? notify;
     private readonly bool dispatch;
+    private readonly IReadOnlyDictionary<string, string> settings;
+    private bool startFailed;
 
-    public NotifyHub(NotifyStub? notify, string? connectionString = null, bool dispatch = true)
+    /// <param name="settings">Settings over the test defaults, e.g. a bad one.</param>
+    public NotifyHub(NotifyStub? notify, string? connectionString = null, bool dispatch = true, IReadOnlyDictionary<string, string>? settings = null)
         : base(connectionString ?? TestPostgres.CreateDatabase("notify"))
     {
         this.notify = notify;
         this.dispatch = dispatch;
+        this.settings = settings ?? new Dictionary<string, string>();
         // Notify checks iat against its clock; the hub's clock is the test's.
         if (notify is not null) notify.HubNow = () => Clock.GetUtcNow();
     }
@@ -42,5 +46,25 @@ public sealed class NotifyHub : HubFactory
         builder.UseSetting("Hub:Notify:BackoffBase", "00:01:00");
         // Outage tests look at each failure; the breaker has a test of its own.
         builder.UseSetting("Hub:Notify:BreakerMinimumThroughput", "1000");
+        foreach (var (name, value) in settings) builder.UseSetting(name, value);
+    }
+
+    /// <summary>Starts the hub expecting it to refuse (Program prints the message and ends; the log has the exception).</summary>
+    public void StartExpectingFailure()
+    {
+        Assert.ThrowsAny<Exception>(() => CreateClient());
+        startFailed = true;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        catch (ArgumentNullException) when (startFailed)
+        {
+            // A host whose start-up threw cannot be stopped (see HubStartupTests); nothing is running.
+        }
     }
 }
