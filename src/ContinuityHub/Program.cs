@@ -1,5 +1,7 @@
+using ContinuityHub.Features.Dashboard;
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
+using ContinuityHub.Features.Measure;
 using ContinuityHub.Features.Notifications;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
@@ -36,6 +38,7 @@ builder.AddHmppsEvents();
 builder.AddReferralActions();
 builder.AddFhirReads();
 builder.AddProviderPush();
+builder.AddEngagementReport();
 builder.AddNotifications();
 
 var app = builder.Build();
@@ -46,6 +49,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 // Live: the process answers. Ready: and its database answers (migrations ran before the server started).
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
@@ -58,6 +62,9 @@ app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
+app.MapEngagementReport();
+app.MapUiSignIn();
+app.MapDashboard();
 app.MapNotifications();
 
 try
