@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ContinuityHub.Features.Notifications;
 using ContinuityHub.Security;
+using System.Text.Encodings.Web;
 using ContinuityHub.Tests.Infrastructure;
+using ContinuityHub.Tests.WebUi;
 using Microsoft.EntityFrameworkCore;
 using static ContinuityHub.Tests.Notify.NotificationOutboxTests;
 
@@ -82,6 +84,36 @@ public sealed class NotificationVisibilityTests
         var audits = await db.AuditLog.Where(a => a.Action == "notifications.read").ToListAsync();
         Assert.Equal(6, audits.Count);
         Assert.All(audits, a => Assert.Equal(("Episode", episodeId.ToString()), (a.ResourceType, a.ResourceId)));
+    }
+
+    [Fact]
+    public async Task The_outbox_page_shows_a_waiting_email_to_the_episodes_prison_team_and_says_Notify_is_not_configured()
+    {
+        await using var hub = new NotifyHub(notify: null);
+        var (_, episodeId) = await hub.SubmitReleaseAsync(Notifications.Example());
+        var reference = $"{episodeId}:release-minus-1:prison-team";
+        await EnqueueAsync(hub, Email(episodeId, reference, address: "healthcare.oni@example.nhs.uk"));
+
+        var response = await (await hub.SignedInBrowserAsync(HubRoles.PrisonHealthcare, prisons: "ONI")).GetAsync("/notifications?state=pending");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("no-store", response.Headers.CacheControl!.ToString());
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("GOV.UK Notify is not configured.", page);
+        Assert.Contains(HtmlEncoder.Default.Encode(reference), page);
+        Assert.Contains("healthcare.oni@example.nhs.uk", page);
+        Assert.Contains("<td>Waiting to be sent</td>", page);
+        Assert.Contains("22 Nov 2026 10:00", page);
+        foreach (var personal in new[] { "Sam", "9434765919", "1985-03-14" }) Assert.DoesNotContain(personal, page);
+
+        var otherPrison = await (await hub.SignedInBrowserAsync(HubRoles.PrisonHealthcare, prisons: "WDI")).GetStringAsync("/notifications");
+        Assert.Contains("No emails to show.", otherPrison);
+        Assert.DoesNotContain(reference, otherPrison);
+        var commissioner = await hub.SignedInBrowserAsync(HubRoles.Commissioner);
+        Assert.Equal(HttpStatusCode.Forbidden, (await commissioner.GetAsync("/notifications")).StatusCode);
+        var badFilter = await (await hub.SignedInBrowserAsync(HubRoles.Admin)).GetAsync("/notifications?state=lost");
+        Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
+        Assert.Contains("state must be one of pending, sent, failed, undeliverable.", await badFilter.Content.ReadAsStringAsync());
     }
 
     [Fact]
