@@ -176,6 +176,34 @@ public sealed class NotifyDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_stopped_while_Notify_was_taking_the_email_gives_it_back_and_the_next_node_finds_it_instead_of_sending_again()
+    {
+        string connectionString;
+        string reference;
+        await using (var first = new NotifyHub(notify))
+        {
+            connectionString = first.ConnectionString;
+            var (_, episodeId) = await first.SubmitReleaseAsync(Notifications.Example());
+            reference = $"{episodeId}:stopped-mid-send";
+            notify.Behaviour = NotifyStub.Mode.AcceptThenHang;
+            await EnqueueAsync(first, Email(episodeId, reference));
+            await Eventually.WaitForAsync(() => notify.Hanging, n => n >= 1, "the first node's send to be under way");
+        }
+        var afterStop = (await RowAsync(connectionString, reference))!;
+        Assert.Equal((QueuedEmailStates.Pending, (Guid?)null), (afterStop.State, afterStop.ClaimToken));
+        Assert.NotNull(afterStop.InFlightSince);
+
+        notify.Behaviour = NotifyStub.Mode.Accept;
+        await using var second = new NotifyHub(notify, connectionString);
+        _ = second.Server;
+        var row = (await SentAsync(second, reference))!;
+
+        Assert.Equal(Assert.Single(notify.Notifications).Id, row.NotifyNotificationId);
+        Assert.Single(notify.Posts);
+        Assert.Equal([reference], notify.Lookups.ToArray());
+    }
+
+    [Fact]
     public async Task Two_hubs_on_one_database_send_each_reference_exactly_once()
     {
         await using var nodeA = new NotifyHub(notify);
