@@ -53,6 +53,14 @@ public sealed class NotifySettingsTests
     }
 
     [Fact]
+    public void A_template_id_is_found_by_its_key_without_regard_to_case_and_a_missing_one_is_null()
+    {
+        var options = new NotifyOptions { Templates = new Dictionary<string, string> { ["Reminder"] = NotifyHub.ReminderTemplateId } };
+        Assert.Equal(Guid.Parse(NotifyHub.ReminderTemplateId), options.TemplateId("reminder"));
+        Assert.Null(options.TemplateId("escalation"));
+    }
+
+    [Fact]
     public void Each_bad_setting_is_named_and_the_key_itself_is_never_echoed()
     {
         var options = new NotifyOptions

@@ -26,8 +26,8 @@ public sealed partial class NotifyOptions : DeliveryOptions
     /// </summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Notify template id (a UUID) for each template key the hub queues emails under.</summary>
-    public Dictionary<string, string> Templates { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Notify template id (a UUID) for each template key the hub queues emails under (keys without regard to case, as configuration keys are).</summary>
+    public Dictionary<string, string> Templates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public bool Configured => !string.IsNullOrWhiteSpace(ApiKey);
 
@@ -36,7 +36,7 @@ public sealed partial class NotifyOptions : DeliveryOptions
 
     /// <summary>The template id configured for <paramref name="templateKey"/>, if any.</summary>
     public Guid? TemplateId(string templateKey) =>
-        Templates.TryGetValue(templateKey, out var id) && Guid.TryParse(id, out var parsed) ? parsed : null;
+        Templates.FirstOrDefault(t => string.Equals(t.Key, templateKey, StringComparison.OrdinalIgnoreCase)).Value is { } id && Guid.TryParse(id, out var parsed) ? parsed : null;
 
     /// <summary>Problems with the values, each naming the setting (checked at start-up). The key itself is never echoed.</summary>
     public IEnumerable<string> Problems()
