@@ -254,6 +254,22 @@ public sealed class NotifyDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Calls_to_Notify_keep_to_the_configured_rate()
+    {
+        await using var hub = new NotifyHub(notify, settings: new Dictionary<string, string> { ["Hub:Notify:MaxRequestsPerMinute"] = "60", ["Hub:Notify:BatchSize"] = "3" });
+        var (_, episodeId) = await hub.SubmitReleaseAsync(Notifications.Example());
+        var references = Enumerable.Range(1, 3).Select(i => $"{episodeId}:rate:{i}").ToArray();
+        await EnqueueAsync(hub, references.Select(r => Email(episodeId, r)).ToArray());
+
+        foreach (var reference in references) await SentAsync(hub, reference);
+
+        // One a second: the three were claimed together, but the third left at least a second after the first.
+        var arrivals = notify.Posts.Select(p => p.ArrivedAt).Order().ToArray();
+        Assert.Equal(3, arrivals.Length);
+        Assert.True(arrivals[2] - arrivals[0] >= TimeSpan.FromSeconds(0.9), $"three calls within {(arrivals[2] - arrivals[0]).TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task A_400_from_Notify_fails_the_email_with_the_error_code_only_and_nothing_personal_is_logged()
     {
         await using var hub = new NotifyHub(notify);

@@ -52,6 +52,16 @@ public sealed class NotifySettingsTests
         Assert.Equal("https://api.notifications.service.gov.uk", options.BaseUrl);
     }
 
+    [Theory]
+    [InlineData(0, "must be 1 to 3000")]
+    [InlineData(5000, "must be 1 to 3000")]
+    [InlineData(1, "is too low for BatchSize")]
+    public void A_request_rate_outside_Notifys_limit_or_too_slow_for_a_batch_within_its_lease_is_refused(int perMinute, string problem)
+    {
+        var options = new NotifyOptions { MaxRequestsPerMinute = perMinute };
+        Assert.Equal($"Hub:Notify:MaxRequestsPerMinute {problem}", Assert.Single(options.Problems())[..(32 + problem.Length)]);
+    }
+
     [Fact]
     public void A_template_id_is_found_by_its_key_without_regard_to_case_and_a_missing_one_is_null()
     {

@@ -29,6 +29,9 @@ public sealed class NotifyStub : IAsyncDisposable
 
     public sealed record Post(JsonObject Body, JsonObject Claims, JsonObject Header, int AnsweredStatus)
     {
+        /// <summary>When the request arrived (real time).</summary>
+        public DateTime ArrivedAt { get; init; } = DateTime.UtcNow;
+
         public string? Reference => (string?)Body["reference"];
     }
 
@@ -101,6 +104,7 @@ public sealed class NotifyStub : IAsyncDisposable
 
     private async Task<IResult> PostAsync(HttpContext context, string text)
     {
+        var arrived = DateTime.UtcNow;
         if (await CheckTokenAsync(context) is not { } token) return Error(403, "AuthError", "Invalid token");
         var body = JsonNode.Parse(text) as JsonObject ?? throw new InvalidOperationException("body is not a JSON object");
         var bodyProblems = BodyProblems(body);
@@ -109,20 +113,20 @@ public sealed class NotifyStub : IAsyncDisposable
         switch (Behaviour)
         {
             case Mode.Fail:
-                posts.Enqueue(new Post(body, token.Claims, token.Header, FailureStatus));
+                posts.Enqueue(new Post(body, token.Claims, token.Header, FailureStatus) { ArrivedAt = arrived });
                 return Error(FailureStatus, FailureError, FailureMessage);
             case Mode.Hang:
                 await HangAsync(context.RequestAborted);
-                posts.Enqueue(new Post(body, token.Claims, token.Header, 0));
+                posts.Enqueue(new Post(body, token.Claims, token.Header, 0) { ArrivedAt = arrived });
                 return Results.StatusCode(503);
             case Mode.AcceptThenHang:
                 Store(body);
                 await HangAsync(context.RequestAborted);
-                posts.Enqueue(new Post(body, token.Claims, token.Header, 0));
+                posts.Enqueue(new Post(body, token.Claims, token.Header, 0) { ArrivedAt = arrived });
                 return Results.StatusCode(503);
             default:
                 var id = Store(body);
-                posts.Enqueue(new Post(body, token.Claims, token.Header, 201));
+                posts.Enqueue(new Post(body, token.Claims, token.Header, 201) { ArrivedAt = arrived });
                 return Results.Json(new JsonObject
                 {
                     ["id"] = id.ToString(),

@@ -11,6 +11,7 @@ public static class NotificationsSetup
         services.AddScoped<QueuedEmailStore>();
         services.AddScoped<NotificationListing>();
         services.AddSingleton<NotifyPipeline>();
+        services.AddSingleton<NotifyRateLimiter>();
         // Timeouts are the pipeline's (per attempt and overall); HttpClient's own 100 s default would cut across them.
         services.AddHttpClient<NotifyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHostedService<NotifyDispatcher>();

@@ -29,6 +29,12 @@ public sealed partial class NotifyOptions : DeliveryOptions
     /// <summary>Notify template id (a UUID) for each template key the hub queues emails under (keys without regard to case, as configuration keys are).</summary>
     public Dictionary<string, string> Templates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Requests this node makes to Notify per minute at most. Notify allows 3,000 a minute per service, shared by
+    /// every node: the default leaves room for the two nodes of ops/compose.yaml; divide 3,000 by the node count.
+    /// </summary>
+    public int MaxRequestsPerMinute { get; set; } = 1500;
+
     public bool Configured => !string.IsNullOrWhiteSpace(ApiKey);
 
     /// <summary>The key's service id (the JWT's <c>iss</c>) and secret (its signing key); null when the key is absent or malformed.</summary>
@@ -52,6 +58,10 @@ public sealed partial class NotifyOptions : DeliveryOptions
             else if (!Guid.TryParse(id, out _))
                 yield return $"{Section}:Templates:{key} must be a Notify template id (a UUID).";
         }
+        if (MaxRequestsPerMinute is < 1 or > 3000) yield return $"{Section}:MaxRequestsPerMinute must be 1 to 3000 (Notify's limit per service).";
+        // A claimed batch waits for its permits while holding its claim: that wait must stay well inside the lease.
+        else if (TimeSpan.FromMinutes(2.0 * BatchSize / MaxRequestsPerMinute) > Lease / 4)
+            yield return $"{Section}:MaxRequestsPerMinute is too low for BatchSize: a batch's calls must fit in a quarter of Lease.";
         foreach (var problem in DeliveryProblems(Section)) yield return problem;
     }
 
