@@ -66,6 +66,7 @@ app.MapEngagementReport();
 app.MapMeasureFhir();
 app.MapUiSignIn();
 app.MapDashboard();
+app.MapNotifications();
 
 try
 {

@@ -19,7 +19,7 @@ public static class UiAuthentication
     public const string CookieName = "continuityhub.session";
 
     /// <summary>Paths that belong to the web UI (everything else is an API).</summary>
-    private static readonly PathString[] UiPaths = ["/dashboard", "/dev/signin", "/signout", UiOidcSignIn.CallbackPath];
+    private static readonly PathString[] UiPaths = ["/dashboard", "/notifications", "/dev/signin", "/signout", UiOidcSignIn.CallbackPath];
 
     public static bool IsUiPath(PathString path) => UiPaths.Any(ui => path.StartsWithSegments(ui));
 

@@ -39,7 +39,7 @@ public sealed class NotificationOutbox(HubDbContext db, TimeProvider clock) : IN
             RecipientRole = email.RecipientRole,
             EmailAddress = address,
             EpisodeId = email.EpisodeId,
-            Personalisation = JsonSerializer.Serialize(email.Personalisation),
+            Personalisation = JsonSerializer.Serialize(email.Personalisation ?? new Dictionary<string, string>()),
             // No address: nothing to send to, visible as such rather than retried.
             State = address is null ? QueuedEmailStates.Undeliverable : QueuedEmailStates.Pending,
             LastError = address is null ? NotificationErrors.NoEmailAddress : null,

@@ -9,7 +9,9 @@ public static class NotificationsSetup
         services.Configure<NotifyOptions>(builder.Configuration.GetSection(NotifyOptions.Section));
         services.AddScoped<INotificationOutbox, NotificationOutbox>();
         services.AddScoped<QueuedEmailStore>();
+        services.AddScoped<NotificationListing>();
         services.AddSingleton<NotifyPipeline>();
+        services.AddSingleton<NotifyRateLimiter>();
         // Timeouts are the pipeline's (per attempt and overall); HttpClient's own 100 s default would cut across them.
         services.AddHttpClient<NotifyClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHostedService<NotifyDispatcher>();

@@ -57,6 +57,7 @@ public sealed class NotifyDispatcher(IServiceScopeFactory scopes, IOptions<Notif
                 return;
             }
             var mayAlreadyBeThere = email.InFlightSince is not null;
+            await scope.ServiceProvider.GetRequiredService<NotifyRateLimiter>().WaitAsync(mayAlreadyBeThere ? 2 : 1, stoppingToken);
             if (!await store.MarkInFlightAsync(email, claimToken, stoppingToken)) return;
 
             var result = await scope.ServiceProvider.GetRequiredService<NotifyClient>()

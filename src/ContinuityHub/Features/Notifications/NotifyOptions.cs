@@ -26,8 +26,14 @@ public sealed partial class NotifyOptions : DeliveryOptions
     /// </summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Notify template id (a UUID) for each template key the hub queues emails under.</summary>
-    public Dictionary<string, string> Templates { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Notify template id (a UUID) for each template key the hub queues emails under (keys without regard to case, as configuration keys are).</summary>
+    public Dictionary<string, string> Templates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Requests this node makes to Notify per minute at most. Notify allows 3,000 a minute per service, shared by
+    /// every node: the default leaves room for the two nodes of ops/compose.yaml; divide 3,000 by the node count.
+    /// </summary>
+    public int MaxRequestsPerMinute { get; set; } = 1500;
 
     public bool Configured => !string.IsNullOrWhiteSpace(ApiKey);
 
@@ -36,7 +42,7 @@ public sealed partial class NotifyOptions : DeliveryOptions
 
     /// <summary>The template id configured for <paramref name="templateKey"/>, if any.</summary>
     public Guid? TemplateId(string templateKey) =>
-        Templates.TryGetValue(templateKey, out var id) && Guid.TryParse(id, out var parsed) ? parsed : null;
+        Templates.FirstOrDefault(t => string.Equals(t.Key, templateKey, StringComparison.OrdinalIgnoreCase)).Value is { } id && Guid.TryParse(id, out var parsed) ? parsed : null;
 
     /// <summary>Problems with the values, each naming the setting (checked at start-up). The key itself is never echoed.</summary>
     public IEnumerable<string> Problems()
@@ -52,6 +58,10 @@ public sealed partial class NotifyOptions : DeliveryOptions
             else if (!Guid.TryParse(id, out _))
                 yield return $"{Section}:Templates:{key} must be a Notify template id (a UUID).";
         }
+        if (MaxRequestsPerMinute is < 1 or > 3000) yield return $"{Section}:MaxRequestsPerMinute must be 1 to 3000 (Notify's limit per service).";
+        // A claimed batch waits for its permits while holding its claim: that wait must stay well inside the lease.
+        else if (TimeSpan.FromMinutes(2.0 * BatchSize / MaxRequestsPerMinute) > Lease / 4)
+            yield return $"{Section}:MaxRequestsPerMinute is too low for BatchSize: a batch's calls must fit in a quarter of Lease.";
         foreach (var problem in DeliveryProblems(Section)) yield return problem;
     }
 
