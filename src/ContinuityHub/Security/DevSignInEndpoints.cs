@@ -53,8 +53,12 @@ public static class DevSignInEndpoints
         AddScope(claims, HubClaims.Pdu, form.Pdu);
         var identity = new ClaimsIdentity(claims, UiAuthentication.CookieScheme, HubClaims.Name, HubClaims.Roles);
         await context.SignInAsync(UiAuthentication.CookieScheme, new ClaimsPrincipal(identity));
-        return TypedResults.Redirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : "/dashboard");
+        return TypedResults.Redirect(IsLocal(form.ReturnUrl) ? form.ReturnUrl! : HomeFor(form.Role!));
     }
+
+    /// <summary>The page a role signs in to: the dashboard for those who may see it, the outbox for the rest.</summary>
+    private static string HomeFor(string role) =>
+        role is HubRoles.Commissioner or HubRoles.Admin ? Features.Dashboard.DashboardEndpoints.Path : Features.Notifications.NotificationEndpoints.PagePath;
 
     private static async Task<RedirectHttpResult> SignOutAsync(HttpContext context)
     {

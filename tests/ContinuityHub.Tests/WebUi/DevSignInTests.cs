@@ -44,6 +44,17 @@ public sealed class DevSignInTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.False(response.Headers.Contains("Set-Cookie") && response.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith(UiAuthentication.CookieName + "=")));
     }
 
+    [Theory]
+    [InlineData(HubRoles.Commissioner, "/dashboard")]
+    [InlineData(HubRoles.Admin, "/dashboard")]
+    [InlineData(HubRoles.Probation, "/notifications")]
+    public async Task Without_a_page_to_return_to_a_person_lands_on_the_page_their_role_may_see(string role, string home)
+    {
+        var response = await hub.NewBrowser().SubmitSignInAsync(new() { ["name"] = "Casey", ["role"] = role, ["pdu"] = "*" });
+
+        Assert.Equal(home, response.Headers.Location!.OriginalString);
+    }
+
     [Fact]
     public async Task A_sign_in_post_without_the_anti_forgery_token_is_refused()
     {
