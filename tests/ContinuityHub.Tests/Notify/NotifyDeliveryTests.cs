@@ -293,6 +293,46 @@ public sealed class NotifyDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_403_AuthError_is_the_hubs_key_not_the_email_so_the_email_waits_visibly_and_goes_once_the_key_is_accepted()
+    {
+        await using var hub = new NotifyHub(notify);
+        var (_, episodeId) = await hub.SubmitReleaseAsync(Notifications.Example());
+        var reference = $"{episodeId}:auth";
+        notify.Behaviour = NotifyStub.Mode.Fail;
+        notify.FailureStatus = 403;
+        notify.FailureError = "AuthError";
+        notify.FailureMessage = "Invalid token: API key not found";
+        await EnqueueAsync(hub, Email(episodeId, reference));
+
+        var waiting = (await WaitForAsync(hub, reference, r => r.Attempts >= 1 && r.ClaimToken == null, "the refused attempt"))!;
+        Assert.Equal((QueuedEmailStates.Pending, "HTTP 403 AuthError"), (waiting.State, waiting.LastError));
+        Assert.Single(notify.Posts); // a 403 is not retried at once
+
+        notify.Behaviour = NotifyStub.Mode.Accept;
+        hub.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(2, (await SentAsync(hub, reference))!.Attempts);
+        Assert.Single(notify.Notifications);
+    }
+
+    [Fact]
+    public async Task An_email_that_fails_every_attempt_is_given_up_as_failed_with_the_last_error()
+    {
+        await using var hub = new NotifyHub(notify, settings: new Dictionary<string, string> { ["Hub:Notify:MaxAttempts"] = "2" });
+        var (_, episodeId) = await hub.SubmitReleaseAsync(Notifications.Example());
+        var reference = $"{episodeId}:gives-up";
+        notify.Behaviour = NotifyStub.Mode.Fail;
+        notify.FailureStatus = 502;
+        await EnqueueAsync(hub, Email(episodeId, reference));
+
+        await WaitForAsync(hub, reference, r => r.Attempts >= 1 && r.ClaimToken == null, "the first failed dispatch");
+        hub.Clock.Advance(TimeSpan.FromHours(1));
+        var row = (await WaitForAsync(hub, reference, r => r.State != QueuedEmailStates.Pending, "the row given up"))!;
+
+        Assert.Equal((QueuedEmailStates.Failed, "HTTP 502 Exception", 2), (row.State, row.LastError, row.Attempts));
+        Assert.Empty(notify.Notifications);
+    }
+
+    [Fact]
     public async Task A_template_key_without_a_configured_template_id_is_undeliverable_with_the_reason_and_never_sent()
     {
         await using var hub = new NotifyHub(notify);
