@@ -1,6 +1,8 @@
+using ContinuityHub.Features.Dashboard;
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Features.Measure;
+using ContinuityHub.Features.Notifications;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
@@ -37,6 +39,7 @@ builder.AddReferralActions();
 builder.AddFhirReads();
 builder.AddProviderPush();
 builder.AddEngagementReport();
+builder.AddNotifications();
 
 var app = builder.Build();
 
@@ -46,6 +49,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 // Live: the process answers. Ready: and its database answers (migrations ran before the server started).
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
@@ -60,6 +64,9 @@ app.MapFhirSearches();
 app.MapPeople();
 app.MapEngagementReport();
 app.MapMeasureFhir();
+app.MapUiSignIn();
+app.MapDashboard();
+app.MapNotifications();
 
 try
 {

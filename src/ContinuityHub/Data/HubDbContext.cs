@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ContinuityHub.Data;
@@ -7,7 +8,7 @@ namespace ContinuityHub.Data;
 /// The EF model of the hub's schema. The schema itself is created by the versioned SQL in
 /// Data/Migrations (see MigrationRunner); a test checks the two agree.
 /// </summary>
-public sealed class HubDbContext : DbContext
+public sealed class HubDbContext : DbContext, IDataProtectionKeyContext
 {
     public HubDbContext(DbContextOptions<HubDbContext> options) : base(options)
     {
@@ -22,6 +23,8 @@ public sealed class HubDbContext : DbContext
     public DbSet<ReleaseNotification> ReleaseNotifications => Set<ReleaseNotification>();
     public DbSet<HmppsEvent> HmppsEvents => Set<HmppsEvent>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    /// <summary>The web UI's cookie-protection key ring, shared by all nodes (Security/UiAuthentication).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -68,6 +71,11 @@ public sealed class HubDbContext : DbContext
             e.ToTable("audit_log");
             e.Property(x => x.Id).UseIdentityByDefaultColumn();
             e.HasIndex(x => new { x.ResourceType, x.ResourceId });
+        });
+        model.Entity<DataProtectionKey>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.Property(x => x.Id).UseIdentityByDefaultColumn();
         });
         // Feature folders that own tables (follow-ups, outboxes, …) describe them in IEntityTypeConfiguration
         // classes next to their code, so adding a table does not mean editing this file.
