@@ -48,19 +48,22 @@ public sealed class MeasureRuleTests(HubFactory hub) : IClassFixture<HubFactory>
         hub.Clock.Set(HubFactory.DefaultNow);
         var inWindow = await hub.ReleasedAsync("2024-02-05");   // window closes 2024-02-26
         var tooLate = await hub.ReleasedAsync("2024-02-06");    // window closes 2024-02-27
+        var viaFhir = await hub.ReleasedAsync("2024-02-07");    // window closes 2024-02-28
         // The follow-up engine marks the Task failed when the window closes without an engagement.
         TestPostgres.Execute(hub.ConnectionString,
-            $"UPDATE referrals SET task_status = 'failed' WHERE id IN ('{inWindow.ReferralId}', '{tooLate.ReferralId}')");
+            $"UPDATE referrals SET task_status = 'failed' WHERE id IN ('{inWindow.ReferralId}', '{tooLate.ReferralId}', '{viaFhir.ReferralId}')");
         var before = await CheckedReportAsync("2024-02-01", "2024-02-29", "2024-03-31");
-        Assert.Equal((2, 0, 2, 0, 0), Totals(before));
+        Assert.Equal((3, 0, 3, 0, 0), Totals(before));
 
-        // Months later the provider records what happened: one engaged on day 15, the other on day 28.
+        // Months later the providers record what happened: engaged on day 15, on day 28, and (through FHIR) on day 14.
         await hub.EngageAsync(inWindow, "2024-02-20");
         await hub.EngageAsync(tooLate, "2024-03-05");
+        var task = await hub.CompleteTaskAsync(viaFhir, "2024-02-21");
 
         // The same question (as of 2024-03-31) now has a different answer: the measure reads the dates, not when they arrived.
         var after = await CheckedReportAsync("2024-02-01", "2024-02-29", "2024-03-31");
-        Assert.Equal((2, 1, 1, 0, 0), Totals(after));
+        Assert.Equal((3, 2, 1, 0, 0), Totals(after));
+        Assert.Equal("completed", task.GetProperty("status").GetString());
         await using var db = hub.Db();
         Assert.Equal("completed", (await db.Referrals.SingleAsync(r => r.Id == inWindow.ReferralId)).TaskStatus);
         Assert.Equal("failed", (await db.Referrals.SingleAsync(r => r.Id == tooLate.ReferralId)).TaskStatus);

@@ -37,6 +37,24 @@ public static class MeasureScenarios
         Assert.True(response.IsSuccessStatusCode, $"engagement {date}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>The provider's FHIR path for a late engagement: PUT its Task as <c>completed</c> with the engagement date as executionPeriod.start.</summary>
+    public static async Task<JsonElement> CompleteTaskAsync(this HubFactory hub, Release release, string engagedOn, string provider = NorthProvider)
+    {
+        var client = hub.ClientFor(HubRoles.TreatmentProvider, ods: provider);
+        var read = await client.GetAsync($"/fhir/Task/{release.ReferralId}");
+        var task = JsonNode.Parse(await read.Content.ReadAsStringAsync())!.AsObject();
+        task["status"] = "completed";
+        task["executionPeriod"] = new JsonObject { ["start"] = engagedOn };
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/fhir/Task/{release.ReferralId}")
+        {
+            Content = new StringContent(task.ToJsonString(), System.Text.Encoding.UTF8, "application/fhir+json"),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", read.Headers.ETag!.ToString());
+        var response = await client.SendAsync(request);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"Task update: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
     /// <summary>An HMPPS prisoner.received ADMISSION at London noon of <paramref name="date"/>: back in custody.</summary>
     public static Task AdmittedAsync(this HubFactory hub, string noms, string date) =>
         hub.EventAsync(HmppsEvents.Admission(noms, $"{date}T12:00:00+00:00"));
