@@ -1,15 +1,12 @@
+using ContinuityHub.Tests.Infrastructure;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -77,19 +74,16 @@ public sealed class NotifyStub : IAsyncDisposable
 
     public static async Task<NotifyStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseSetting(Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         NotifyStub? stub = null;
-        app.MapPost("/v2/notifications/email", async (HttpContext context) =>
+        var (app, address) = await LocalHttpServer.StartAsync(app =>
         {
-            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
-            return await stub!.PostAsync(context, body);
+            app.MapPost("/v2/notifications/email", async (HttpContext context) =>
+            {
+                var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+                return await stub!.PostAsync(context, body);
+            });
+            app.MapGet("/v2/notifications", (Delegate)((HttpContext context) => stub!.LookUpAsync(context)));
         });
-        app.MapGet("/v2/notifications", (Delegate)((HttpContext context) => stub!.LookUpAsync(context)));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         stub = new NotifyStub(app, address);
         return stub;
     }

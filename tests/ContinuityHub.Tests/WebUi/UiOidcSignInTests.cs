@@ -3,11 +3,8 @@ using System.Web;
 using ContinuityHub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ContinuityHub.Tests.WebUi;
 
@@ -19,21 +16,18 @@ public sealed class UiOidcSignInTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        issuer = builder.Build();
-        issuer.MapGet("/.well-known/openid-configuration", (HttpContext context) => Results.Json(new Dictionary<string, object>
+        (issuer, issuerUrl) = await LocalHttpServer.StartAsync(app =>
         {
-            ["issuer"] = issuerUrl,
-            ["authorization_endpoint"] = issuerUrl + "/authorize",
-            ["token_endpoint"] = issuerUrl + "/token",
-            ["jwks_uri"] = issuerUrl + "/jwks",
-            ["response_types_supported"] = new[] { "code" },
-        }));
-        issuer.MapGet("/jwks", () => Results.Json(new { keys = Array.Empty<object>() }));
-        await issuer.StartAsync();
-        issuerUrl = issuer.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, object>
+            {
+                ["issuer"] = issuerUrl,
+                ["authorization_endpoint"] = issuerUrl + "/authorize",
+                ["token_endpoint"] = issuerUrl + "/token",
+                ["jwks_uri"] = issuerUrl + "/jwks",
+                ["response_types_supported"] = new[] { "code" },
+            }));
+            app.MapGet("/jwks", () => Results.Json(new { keys = Array.Empty<object>() }));
+        });
     }
 
     public async Task DisposeAsync() => await issuer.DisposeAsync();
