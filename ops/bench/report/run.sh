@@ -27,85 +27,18 @@ WARMUP="${WARMUP:-3}"
 AS_OF="${AS_OF:-2026-11-30}"
 KEEP_DATA="${KEEP_DATA:-0}"
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=../lib/hub.sh
+source "$here/../lib/hub.sh"
 
-pg_bin="$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V | tail -n 1)")"
-[[ -x "$pg_bin/psql" ]] || pg_bin="$(dirname "$(command -v psql || true)")"
-[[ -x "$pg_bin/psql" ]] || die "psql not found (Debian: apt-get install postgresql)"
-command -v curl > /dev/null || die "curl is needed"
-command -v python3 > /dev/null || die "python3 is needed"
-
-# --- build ---------------------------------------------------------------------------------------------------
-log "building the hub (Release)"
-dotnet build "$root/src/ContinuityHub/ContinuityHub.csproj" -c Release -nologo -v quiet > /dev/null
-dll="$root/src/ContinuityHub/bin/Release/net10.0/ContinuityHub.dll"
-[[ -f "$dll" ]] || die "build output $dll not found"
-
-# --- throwaway data folder + free port ---------------------------------------------------------------------
-data="$(mktemp -d /tmp/ops-report-bench.XXXXXX)"
-chmod 755 "$data"   # as root the embedded PostgreSQL runs as `postgres`, which must traverse the folder
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-
-hub_env=(
-    env
-    "ConnectionStrings__Hub="
-    "Hub__DataDirectory=$data"
-    "Hub__Auth__Mode=development"
-    "Hub__LogFormat=json"
-    "Urls=$base"
-    "ASPNETCORE_ENVIRONMENT=Production"
-    "DOTNET_NOLOGO=1"
-)
-
-hub_pid=""
-cleanup() {
-    local status=$?
-    if [[ $status -ne 0 && -f "$data/hub.log" ]]; then
-        log "failed; the end of the hub's log:"
-        tail -n 30 "$data/hub.log" >&2 || true
-    fi
-    if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
-        log "stopping the hub (SIGTERM; it stops its PostgreSQL)"
-        kill -TERM "$hub_pid" 2> /dev/null || true
-        for _ in $(seq 60); do kill -0 "$hub_pid" 2> /dev/null || break; sleep 0.5; done
-        if kill -0 "$hub_pid" 2> /dev/null; then
-            log "the hub did not stop in 30 s: killing it"
-            kill -KILL "$hub_pid" 2> /dev/null || true
-        fi
-    fi
-    # Belt and braces: never leave a PostgreSQL server running on the throwaway folder.
-    if [[ -f "$data/pg/postmaster.pid" ]]; then
-        if [[ $(id -u) -eq 0 ]]; then
-            runuser -u postgres -- "$pg_bin/pg_ctl" -D "$data/pg" -m fast -w stop > /dev/null 2>&1 || true
-        else
-            "$pg_bin/pg_ctl" -D "$data/pg" -m fast -w stop > /dev/null 2>&1 || true
-        fi
-    fi
-    if [[ "$KEEP_DATA" == 1 ]]; then log "data kept in $data"; else rm -rf "$data"; fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# --- tools, build, throwaway data folder + free port --------------------------------------------------------
+bench_pg_bin psql
+bench_build_hub
+bench_prepare report
 
 # --- token + start -------------------------------------------------------------------------------------------
-log "minting a development token (COMMISSIONER) in $data"
-TOKEN="$("${hub_env[@]}" dotnet "$dll" dev-token --role COMMISSIONER)"
-
-log "starting the hub on $base (embedded PostgreSQL in $data/pg)"
-(cd "$(dirname "$dll")" && exec "${hub_env[@]}" dotnet "$dll") > "$data/hub.log" 2>&1 &
-hub_pid=$!
-for _ in $(seq 120); do
-    curl -fs -o /dev/null "$base/health/ready" && break
-    kill -0 "$hub_pid" 2> /dev/null || { tail -n 20 "$data/hub.log" >&2; die "the hub exited during start-up"; }
-    sleep 0.5
-done
-curl -fs -o /dev/null "$base/health/ready" || { tail -n 20 "$data/hub.log" >&2; die "the hub did not become ready"; }
-
-pg_port="$(sed -n 4p "$data/pg/postmaster.pid")"
-PGPASSWORD="$(cat "$data/pg.password")"
-export PGPASSWORD
+log "minting a development token (--role COMMISSIONER) in $data"
+TOKEN="$(bench_token --role COMMISSIONER)"
+bench_start_hub
 psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -q -v ON_ERROR_STOP=1)
 
 # --- data ----------------------------------------------------------------------------------------------------
@@ -118,18 +51,7 @@ mix="$("${psql[@]}" -A -t -F '|' -c "SELECT count(*), min(release_date), max(rel
 IFS='|' read -r n_episodes first_release last_release n_prisons n_authorities n_providers table_size index_size <<< "$mix"
 log "loaded in ${load_s}s: $mix"
 
-# CPU time (clock ticks) of the hub process, and of the whole PostgreSQL server: postmaster + its live children
-# + the children it has already reaped (cutime/cstime, e.g. parallel workers) — the cost of a report whatever
-# else the machine is doing, where wall-clock times on a busy shared machine are not.
-ticks_per_s="$(getconf CLK_TCK)"
-proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
-pg_ticks() {
-    local pm total child
-    pm="$(head -n 1 "$data/pg/postmaster.pid" 2> /dev/null)" || { echo 0; return; }
-    total="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2> /dev/null)" || { echo 0; return; }
-    for child in $(ps --ppid "$pm" -o pid= 2> /dev/null); do total=$((total + $(proc_ticks "$child"))); done
-    echo "$total"
-}
+# Milliseconds of CPU (proc_ticks/pg_ticks of lib/hub.sh) per unit of work.
 ms_per() { awk -v t="$1" -v n="$2" -v hz="$ticks_per_s" 'BEGIN { if (n > 0) printf "%.0f", t * 1000 / hz / n; else print "n/a" }'; }
 
 percentile() { # $1 = p (0-100); numbers on stdin, one a line
