@@ -1,5 +1,6 @@
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
+using ContinuityHub.Features.FollowUps;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
@@ -35,6 +36,7 @@ builder.AddHmppsEvents();
 builder.AddReferralActions();
 builder.AddFhirReads();
 builder.AddProviderPush();
+builder.AddFollowUps();
 
 var app = builder.Build();
 
@@ -56,6 +58,7 @@ app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
+app.MapFollowUps();
 
 try
 {
