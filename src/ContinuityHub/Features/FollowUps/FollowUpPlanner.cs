@@ -89,7 +89,7 @@ public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpis
             ? (FollowUpStates.Skipped, PastWhenPlanned)
             : (FollowUpStates.Scheduled, null);
 
-    private static void Change(FollowUp row, DateTimeOffset now, string state, string? outcome, DateTimeOffset dueAt)
+    private void Change(FollowUp row, DateTimeOffset now, string state, string? outcome, DateTimeOffset dueAt)
     {
         row.State = state;
         row.Outcome = outcome;
@@ -99,5 +99,8 @@ public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpis
         row.UpdatedAt = now;
         row.PlanVersion++;
         row.TriggerPending = true;
+        // Always written, even when it was already true as loaded: the synchroniser may have cleared it since
+        // (it waits for this transaction's row lock, then this update marks the row again).
+        db.Entry(row).Property(f => f.TriggerPending).IsModified = true;
     }
 }

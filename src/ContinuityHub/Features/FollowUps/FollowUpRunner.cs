@@ -121,6 +121,7 @@ public sealed class FollowUpRunner(HubDbContext db, EpisodeLedger ledger, INotif
         followUp.UpdatedAt = now;
         followUp.PlanVersion++;
         followUp.TriggerPending = true;
+        db.Entry(followUp).Property(f => f.TriggerPending).IsModified = true;
         if (followUp.Attempts >= options.MaxAttempts)
         {
             followUp.State = FollowUpStates.Failed;
