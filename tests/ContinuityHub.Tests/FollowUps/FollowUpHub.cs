@@ -54,7 +54,7 @@ public sealed class FollowUpHub : HubFactory
         return await db.Set<FollowUp>().AsNoTracking().Where(f => f.EpisodeId == episodeId).OrderBy(f => f.DueAt).ToListAsync();
     }
 
-    public async Task<IScheduler> SchedulerAsync() => await Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+    public async Task<IScheduler> SchedulerAsync() => await Services.SchedulerFactory().GetScheduler();
 
     /// <summary>Runs one follow-up now, as its trigger would, on this node.</summary>
     public async Task<FollowUpRunResult> RunAsync(Guid followUpId)

@@ -23,6 +23,15 @@ public static class FollowUpSetup
         .WithDescription("Runs one follow-up (trigger job data: followUpId)")
         .Build();
 
+    /// <summary>
+    /// The hub's scheduler is a named one so that its parts — its clock above all — are its own rather than
+    /// the container's: the default scheduler would take the container's TimeProvider (the tests' TestClock).
+    /// </summary>
+    public const string SchedulerName = "continuityhub";
+
+    public static ISchedulerFactory SchedulerFactory(this IServiceProvider services) =>
+        services.GetRequiredKeyedService<ISchedulerFactory>(SchedulerName);
+
     public static void AddFollowUps(this WebApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection($"{HubOptions.Section}:FollowUps").Get<FollowUpOptions>() ?? new FollowUpOptions();
@@ -36,16 +45,19 @@ public static class FollowUpSetup
         // Until the Notify outbox is merged; whichever real implementation is registered wins.
         services.TryAddScoped<INotificationOutbox, InterimNotificationOutbox>();
 
-        builder.AddQuartz(quartz =>
+        builder.AddQuartz(SchedulerName, quartz =>
         {
             quartz.ConfigureScheduler(scheduler =>
             {
-                scheduler.InstanceName = "continuityhub";
                 // Instance id AUTO: each node generates its own, as clustering requires.
                 scheduler.GenerateInstanceId = true;
                 scheduler.MaxBatchSize = settings.MaxBatchSize;
             });
             quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = settings.MaxConcurrency);
+            // Quartz would otherwise take the container's TimeProvider. Its clock must be the real one: check-ins,
+            // failure detection and misfires are measured in it across nodes. Whether a follow-up is due is
+            // decided by the runner with the hub's own TimeProvider.
+            quartz.UseTimeProvider(TimeProvider.System);
             quartz.UsePersistentStore(store =>
             {
                 // The hub's own database, resolved when the scheduler is built — after the embedded cluster (if

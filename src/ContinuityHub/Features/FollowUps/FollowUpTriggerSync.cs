@@ -15,7 +15,7 @@ namespace ContinuityHub.Features.FollowUps;
 /// it to the next start. A repair pass (at start-up, then every RepairInterval) re-marks scheduled rows that
 /// are overdue and have no trigger at all, whatever lost it.
 /// </summary>
-public sealed class FollowUpTriggerSync(ISchedulerFactory schedulers, HubDatabase database, IOptions<HubOptions> options,
+public sealed class FollowUpTriggerSync([FromKeyedServices(FollowUpSetup.SchedulerName)] ISchedulerFactory schedulers, HubDatabase database, IOptions<HubOptions> options,
     IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<FollowUpTriggerSync> logger) : BackgroundService
 {
     private readonly FollowUpOptions settings = options.Value.FollowUps;
