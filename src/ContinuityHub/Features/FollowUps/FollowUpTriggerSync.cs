@@ -25,6 +25,7 @@ public sealed class FollowUpTriggerSync([FromKeyedServices(FollowUpSetup.Schedul
         // The scheduler and the schema are ready once the host has started (migrations ran first).
         if (!await WaitForStartAsync(stoppingToken)) return;
         var nextRepair = DateTimeOffset.MinValue;
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             var synchronised = 0;
@@ -36,6 +37,8 @@ public sealed class FollowUpTriggerSync([FromKeyedServices(FollowUpSetup.Schedul
                     nextRepair = DateTimeOffset.UtcNow + settings.RepairInterval;
                 }
                 synchronised = await SyncPendingAsync(stoppingToken);
+                if (failures > 0) logger.LogInformation("Follow-up trigger synchronisation works again after {Failures} failed passes", failures);
+                failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -43,13 +46,16 @@ public sealed class FollowUpTriggerSync([FromKeyedServices(FollowUpSetup.Schedul
             }
             catch (Exception e)
             {
-                // The database may be briefly unreachable; the marks stay, the next pass tries again.
-                logger.LogError(e, "Follow-up trigger synchronisation failed ({ExceptionType})", e.GetType().Name);
+                // The database may be unreachable for a while: the marks stay and a later pass tries again. The
+                // first failure of a streak is logged in full, then one line a minute, not a stack trace a second.
+                failures++;
+                if (failures == 1) logger.LogError(e, "Follow-up trigger synchronisation failed ({ExceptionType})", e.GetType().Name);
+                else if (failures % 60 == 0) logger.LogWarning("Follow-up trigger synchronisation still failing ({ExceptionType}), {Failures} passes", e.GetType().Name, failures);
             }
             if (synchronised == settings.TriggerSyncBatchSize) continue;
             try
             {
-                await Task.Delay(settings.TriggerSyncInterval, stoppingToken);
+                await Task.Delay(failures == 0 ? settings.TriggerSyncInterval : TimeSpan.FromSeconds(Math.Min(failures, 5)), stoppingToken);
             }
             catch (OperationCanceledException)
             {
