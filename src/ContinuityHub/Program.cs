@@ -3,6 +3,7 @@ using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Features.Measure;
 using ContinuityHub.Features.Notifications;
+using ContinuityHub.Features.FollowUps;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
@@ -40,6 +41,7 @@ builder.AddFhirReads();
 builder.AddProviderPush();
 builder.AddEngagementReport();
 builder.AddNotifications();
+builder.AddFollowUps();
 
 var app = builder.Build();
 
@@ -67,6 +69,7 @@ app.MapMeasureFhir();
 app.MapUiSignIn();
 app.MapDashboard();
 app.MapNotifications();
+app.MapFollowUps();
 
 try
 {

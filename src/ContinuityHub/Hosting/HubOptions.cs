@@ -16,6 +16,9 @@ public sealed class HubOptions
     /// <summary>Pushing referrals to providers' FHIR endpoints (contract §5).</summary>
     public Features.ProviderPush.ProviderPushOptions ProviderPush { get; set; } = new();
 
+    /// <summary>The 21-day follow-up engine (contract §6, issue #4).</summary>
+    public Features.FollowUps.FollowUpOptions FollowUps { get; set; } = new();
+
     /// <summary>Where to look for PostgreSQL server binaries (one folder a version) when they are not on PATH.</summary>
     public string PostgresInstallRoot { get; set; } = Infrastructure.Postgres.EmbeddedPostgresCluster.DefaultInstallRoot;
 

@@ -17,6 +17,12 @@ public static class TestPostgres
 
     public static EmbeddedPostgresCluster Server => Cluster.Value;
 
+    /// <summary>
+    /// Dozens of hubs share the one test cluster (each with its EF pool, Quartz's pool and dispatchers): small
+    /// pools that drop idle connections within seconds keep them all under the server's max_connections.
+    /// </summary>
+    private const string HubPoolLimits = ";Maximum Pool Size=20;Connection Idle Lifetime=5;Connection Pruning Interval=1";
+
     /// <summary>A new database migrated to the current schema (a copy of the template).</summary>
     public static string CreateDatabase(string prefix = "test")
     {
@@ -26,7 +32,7 @@ public static class TestPostgres
         {
             Execute(Server.ConnectionString("postgres"), $"CREATE DATABASE \"{name}\" TEMPLATE {TemplateDatabase}");
         }
-        return Server.ConnectionString(name);
+        return Server.ConnectionString(name) + HubPoolLimits;
     }
 
     /// <summary>A new, empty database (no migrations applied).</summary>
