@@ -29,6 +29,14 @@ public sealed class CapabilityStatement : Resource
         public string? Versioning { get; set; }
         public bool? ConditionalUpdate { get; set; }
         public List<SearchParamComponent>? SearchParam { get; set; }
+        public List<OperationComponent>? Operation { get; set; }
+    }
+
+    public sealed class OperationComponent
+    {
+        public string? Name { get; set; }
+        /// <summary>Canonical URL of the OperationDefinition.</summary>
+        public string? Definition { get; set; }
     }
 
     public sealed class SearchParamComponent

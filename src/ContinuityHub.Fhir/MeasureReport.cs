@@ -10,10 +10,12 @@ public sealed class MeasureReport : Resource
     public string? Measure { get; set; }
     public string? Date { get; set; }
     public Period? Period { get; set; }
+    public CodeableConcept? ImprovementNotation { get; set; }
     public List<GroupComponent>? Group { get; set; }
 
     public sealed class GroupComponent
     {
+        public CodeableConcept? Code { get; set; }
         public List<PopulationComponent>? Population { get; set; }
         public Quantity? MeasureScore { get; set; }
         public List<StratifierComponent>? Stratifier { get; set; }

@@ -1,6 +1,9 @@
+using ContinuityHub.Features.Dashboard;
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Features.FollowUps;
+using ContinuityHub.Features.Measure;
+using ContinuityHub.Features.Notifications;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;
@@ -36,6 +39,8 @@ builder.AddHmppsEvents();
 builder.AddReferralActions();
 builder.AddFhirReads();
 builder.AddProviderPush();
+builder.AddEngagementReport();
+builder.AddNotifications();
 builder.AddFollowUps();
 
 var app = builder.Build();
@@ -46,6 +51,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 // Live: the process answers. Ready: and its database answers (migrations ran before the server started).
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
@@ -58,6 +64,11 @@ app.MapFhirTaskUpdate();
 app.MapFhirMetadata();
 app.MapFhirSearches();
 app.MapPeople();
+app.MapEngagementReport();
+app.MapMeasureFhir();
+app.MapUiSignIn();
+app.MapDashboard();
+app.MapNotifications();
 app.MapFollowUps();
 
 try

@@ -28,107 +28,28 @@ PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-$CONCURRENCY}"
 PGBENCH_JOBS="${PGBENCH_JOBS:-2}"
 KEEP_DATA="${KEEP_DATA:-0}"
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=../lib/hub.sh
+source "$here/../lib/hub.sh"
 
-# --- tools -------------------------------------------------------------------------------------------------
+# --- tools, build, throwaway data folder + free port --------------------------------------------------------
 if ! command -v wrk > /dev/null; then
     [[ $(id -u) -eq 0 ]] || die "wrk is not installed (Debian: apt-get install wrk) and we are not root to install it"
     log "installing wrk"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk > /dev/null
 fi
-pg_bin="$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/pgbench' | sort -V | tail -n 1)")"
-[[ -x "$pg_bin/pgbench" ]] || pg_bin="$(dirname "$(command -v pgbench || true)")"
-[[ -x "$pg_bin/pgbench" ]] || die "pgbench not found (Debian: apt-get install postgresql)"
-command -v curl > /dev/null || die "curl is needed"
-
-# --- build ---------------------------------------------------------------------------------------------------
-log "building the hub (Release)"
-dotnet build "$root/src/ContinuityHub/ContinuityHub.csproj" -c Release -nologo -v quiet > /dev/null
-dll="$root/src/ContinuityHub/bin/Release/net10.0/ContinuityHub.dll"
-[[ -f "$dll" ]] || die "build output $dll not found"
-
-# --- throwaway data folder + free port ---------------------------------------------------------------------
-# A name of our own: other tools on a shared machine may sweep /tmp/continuityhub-* (the tests' clusters).
-data="$(mktemp -d /tmp/ops-ingest-bench.XXXXXX)"
-chmod 755 "$data"   # as root the embedded PostgreSQL runs as `postgres`, which must traverse the folder
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-
-hub_env=(
-    env
-    "ConnectionStrings__Hub="
-    "Hub__DataDirectory=$data"
-    "Hub__Auth__Mode=development"
-    "Hub__LogFormat=json"
-    "Urls=$base"
-    "ASPNETCORE_ENVIRONMENT=Production"
-    "DOTNET_NOLOGO=1"
-)
-
-hub_pid=""
-cleanup() {
-    local status=$?
-    if [[ $status -ne 0 && -f "$data/hub.log" ]]; then
-        log "failed; the end of the hub's log:"
-        tail -n 30 "$data/hub.log" >&2 || true
-    fi
-    if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
-        log "stopping the hub (SIGTERM; it stops its PostgreSQL)"
-        kill -TERM "$hub_pid" 2> /dev/null || true
-        for _ in $(seq 60); do kill -0 "$hub_pid" 2> /dev/null || break; sleep 0.5; done
-        if kill -0 "$hub_pid" 2> /dev/null; then
-            log "the hub did not stop in 30 s: killing it"
-            kill -KILL "$hub_pid" 2> /dev/null || true
-        fi
-    fi
-    # Belt and braces: never leave a PostgreSQL server running on the throwaway folder.
-    if [[ -f "$data/pg/postmaster.pid" ]]; then
-        if [[ $(id -u) -eq 0 ]]; then
-            runuser -u postgres -- "$pg_bin/pg_ctl" -D "$data/pg" -m fast -w stop > /dev/null 2>&1 || true
-        else
-            "$pg_bin/pg_ctl" -D "$data/pg" -m fast -w stop > /dev/null 2>&1 || true
-        fi
-    fi
-    if [[ "$KEEP_DATA" == 1 ]]; then log "data kept in $data"; else rm -rf "$data"; fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_pg_bin pgbench
+bench_build_hub
+bench_prepare ingest
 
 # --- token + start -------------------------------------------------------------------------------------------
-log "minting a development token (PRISON_HEALTHCARE, ONI) in $data"
-TOKEN="$("${hub_env[@]}" dotnet "$dll" dev-token --role PRISON_HEALTHCARE --prisons ONI)"
+log "minting a development token (--role PRISON_HEALTHCARE --prisons ONI) in $data"
+TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
 export TOKEN
-
-log "starting the hub on $base (embedded PostgreSQL in $data/pg)"
-(cd "$(dirname "$dll")" && exec "${hub_env[@]}" dotnet "$dll") > "$data/hub.log" 2>&1 &
-hub_pid=$!
-for _ in $(seq 120); do
-    curl -fs -o /dev/null "$base/health/ready" && break
-    kill -0 "$hub_pid" 2> /dev/null || { tail -n 20 "$data/hub.log" >&2; die "the hub exited during start-up"; }
-    sleep 0.5
-done
-curl -fs -o /dev/null "$base/health/ready" || { tail -n 20 "$data/hub.log" >&2; die "the hub did not become ready"; }
-
-pg_port="$(sed -n 4p "$data/pg/postmaster.pid")"
-PGPASSWORD="$(cat "$data/pg.password")"
-export PGPASSWORD
+bench_start_hub
 psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q)
 
-# CPU time (clock ticks) of the hub process, and of the whole PostgreSQL server: postmaster + its live
-# children + the children it has already reaped (cutime/cstime) — so a noisy machine cannot hide the cost per
-# notification the way it distorts rates.
-ticks_per_s="$(getconf CLK_TCK)"
-proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
-pg_ticks() {
-    local pm total child
-    pm="$(head -n 1 "$data/pg/postmaster.pid" 2> /dev/null)" || { echo 0; return; }
-    total="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2> /dev/null)" || { echo 0; return; }
-    for child in $(ps --ppid "$pm" -o pid= 2> /dev/null); do total=$((total + $(proc_ticks "$child"))); done
-    echo "$total"
-}
+# Milliseconds of CPU (proc_ticks/pg_ticks of lib/hub.sh) per unit of work.
 ms_per() { awk -v t="$1" -v n="$2" -v hz="$ticks_per_s" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n; else print "n/a" }'; }
 
 # --- HTTP load ---------------------------------------------------------------------------------------------

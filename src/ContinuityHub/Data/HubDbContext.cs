@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ContinuityHub.Data;
@@ -7,7 +8,7 @@ namespace ContinuityHub.Data;
 /// The EF model of the hub's schema. The schema itself is created by the versioned SQL in
 /// Data/Migrations (see MigrationRunner); a test checks the two agree.
 /// </summary>
-public sealed class HubDbContext : DbContext
+public sealed class HubDbContext : DbContext, IDataProtectionKeyContext
 {
     public HubDbContext(DbContextOptions<HubDbContext> options) : base(options)
     {
@@ -22,6 +23,8 @@ public sealed class HubDbContext : DbContext
     public DbSet<ReleaseNotification> ReleaseNotifications => Set<ReleaseNotification>();
     public DbSet<HmppsEvent> HmppsEvents => Set<HmppsEvent>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    /// <summary>The web UI's cookie-protection key ring, shared by all nodes (Security/UiAuthentication).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -69,6 +72,11 @@ public sealed class HubDbContext : DbContext
             e.Property(x => x.Id).UseIdentityByDefaultColumn();
             e.HasIndex(x => new { x.ResourceType, x.ResourceId });
         });
+        model.Entity<DataProtectionKey>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.Property(x => x.Id).UseIdentityByDefaultColumn();
+        });
         // Feature folders that own tables (follow-ups, outboxes, …) describe them in IEntityTypeConfiguration
         // classes next to their code, so adding a table does not mean editing this file.
         model.ApplyConfigurationsFromAssembly(typeof(HubDbContext).Assembly);
@@ -86,7 +94,8 @@ public sealed class HubDbContext : DbContext
                 key.SetName($"pk_{entity.GetTableName()}");
             foreach (var foreignKey in entity.GetForeignKeys())
                 foreignKey.SetConstraintName($"fk_{entity.GetTableName()}_{ToSnakeCase(foreignKey.Properties[0].Name)}");
-            foreach (var index in entity.GetIndexes())
+            // A named index (a feature's own, such as the report's partial index) keeps its name.
+            foreach (var index in entity.GetIndexes().Where(i => i.Name is null))
                 index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join('_', index.Properties.Select(p => ToSnakeCase(p.Name)))}");
         }
     }

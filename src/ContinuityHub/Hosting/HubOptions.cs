@@ -45,4 +45,11 @@ public sealed class AuthOptions
     public string? Authority { get; set; }
     public string Audience { get; set; } = "continuityhub";
     public bool RequireHttpsMetadata { get; set; } = true;
+    /// <summary>
+    /// The web UI's client id at the issuer (oidc mode). Set, the UI signs people in with the authorization-code
+    /// flow (PKCE) against <see cref="Authority"/>; unset, the UI has no sign-in outside development mode.
+    /// </summary>
+    public string? UiClientId { get; set; }
+    /// <summary>The UI client's secret, when the issuer registers it as a confidential client.</summary>
+    public string? UiClientSecret { get; set; }
 }

@@ -16,11 +16,12 @@ public static class AuthenticationSetup
     /// </summary>
     public static void AddHubAuthentication(this WebApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddAuthentication(UiAuthentication.HubScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<HubOptions>>((jwt, hubOptions) => Configure(jwt, hubOptions.Value));
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.AddUiSignIn();
     }
 
     private static Task WriteOutcome(HttpResponse response, string code, string diagnostics)

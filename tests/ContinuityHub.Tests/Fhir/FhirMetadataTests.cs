@@ -21,7 +21,10 @@ public sealed class FhirMetadataTests(HubFactory hub) : IClassFixture<HubFactory
 
         var statement = JsonDocument.Parse(json).RootElement;
         var declared = statement.GetProperty("rest")[0].GetProperty("resource").EnumerateArray()
-            .SelectMany(r => r.GetProperty("interaction").EnumerateArray().Select(i => $"{r.GetProperty("type").GetString()} {i.GetProperty("code").GetString()}"))
+            .SelectMany(r => r.GetProperty("interaction").EnumerateArray().Select(i => $"{r.GetProperty("type").GetString()} {i.GetProperty("code").GetString()}")
+                .Concat(r.TryGetProperty("operation", out var operations)
+                    ? operations.EnumerateArray().Select(o => $"{r.GetProperty("type").GetString()} ${o.GetProperty("name").GetString()}")
+                    : []))
             .Order().ToList();
 
         var routes = hub.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -29,6 +32,8 @@ public sealed class FhirMetadataTests(HubFactory hub) : IClassFixture<HubFactory
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(method =>
             {
                 var type = e.RoutePattern.RawText!.Split('/')[2];
+                // An operation route (/fhir/Measure/{id}/$evaluate-measure) is declared as the resource's operation.
+                if (e.RoutePattern.RawText.Split('/')[^1] is ['$', ..] operation) return $"{type} {operation}";
                 var instance = e.RoutePattern.RawText.EndsWith("{id}", StringComparison.Ordinal);
                 return $"{type} {(method, instance) switch { ("GET", true) => "read", ("PUT", true) => "update", ("GET", false) => "search-type", ("POST", false) => "create", _ => method }}";
             }))

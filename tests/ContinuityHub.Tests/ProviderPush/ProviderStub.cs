@@ -1,12 +1,9 @@
+using ContinuityHub.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ContinuityHub.Tests.ProviderPush;
 
@@ -51,18 +48,12 @@ public sealed class ProviderStub : IAsyncDisposable
 
     public static async Task<ProviderStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseSetting(Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         ProviderStub? stub = null;
-        app.MapPost("/fhir/$process-message", async (HttpContext context) =>
+        var (app, address) = await LocalHttpServer.StartAsync(app => app.MapPost("/fhir/$process-message", async (HttpContext context) =>
         {
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             return await stub!.AnswerAsync(context.Request.ContentType, body, context.RequestAborted);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        }));
         stub = new ProviderStub(app, $"{address}/fhir/$process-message");
         return stub;
     }

@@ -16,6 +16,13 @@ public static class FhirMetadataEndpoint
         ["Patient"] = ["read"],
         ["Organization"] = ["read"],
         ["ConceptMap"] = ["read"],
+        ["Measure"] = ["read"],
+    };
+
+    /// <summary>Resource type → the operations the hub serves on it (name, OperationDefinition).</summary>
+    public static readonly IReadOnlyDictionary<string, (string Name, string Definition)[]> Operations = new Dictionary<string, (string, string)[]>
+    {
+        ["Measure"] = [(Measure.MeasureFhirEndpoints.EvaluateMeasure, Measure.MeasureFhirEndpoints.EvaluateMeasureDefinition)],
     };
 
     public static void MapFhirMetadata(this IEndpointRouteBuilder app) =>
@@ -43,6 +50,9 @@ public static class FhirMetadataEndpoint
                     SearchParam = FhirSearchEndpoints.Parameters.TryGetValue(s.Key, out var parameters)
                         ? parameters.Select(p => new CapabilityStatement.SearchParamComponent { Name = p.Name, Type = p.Type })
                             .Append(new CapabilityStatement.SearchParamComponent { Name = "_count", Type = "number" }).ToList()
+                        : null,
+                    Operation = Operations.TryGetValue(s.Key, out var operations)
+                        ? operations.Select(o => new CapabilityStatement.OperationComponent { Name = o.Name, Definition = o.Definition }).ToList()
                         : null,
                 }).ToList(),
             },

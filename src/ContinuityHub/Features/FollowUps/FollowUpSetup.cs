@@ -1,8 +1,6 @@
 using ContinuityHub.Features.Episodes;
-using ContinuityHub.Features.Notifications;
 using ContinuityHub.Hosting;
 using ContinuityHub.Infrastructure.Postgres;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Quartz;
 
@@ -42,8 +40,6 @@ public static class FollowUpSetup
         services.AddScoped<IEpisodeChangeObserver, FollowUpPlanner>();
         services.AddScoped<FollowUpRunner>();
         services.AddSingleton<FollowUpMessages>();
-        // Until the Notify outbox is merged; whichever real implementation is registered wins.
-        services.TryAddScoped<INotificationOutbox, InterimNotificationOutbox>();
 
         // Quartz's own connection pool, sized for its threads (jobs use the hub's DbContext pool), and owned by
         // the container so that it is closed when the host stops.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using ContinuityHub.Hosting;
+using ContinuityHub.Infrastructure.Delivery;
 using ContinuityHub.Mappings;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -48,21 +49,13 @@ public sealed class ProviderPushClient(HttpClient http, ProviderPushPipelines pi
             }, cancellationToken);
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode) return new PushResult.Delivered(status);
-            return ProviderPushPipelines.IsTransient(response.StatusCode)
+            return DeliveryPipeline.IsTransient(response.StatusCode)
                 ? new PushResult.Transient($"HTTP {status}")
                 : new PushResult.Refused($"HTTP {status}");
         }
-        catch (BrokenCircuitException)
+        catch (Exception e) when (DeliveryPipeline.TransientError(e) is { } error)
         {
-            return new PushResult.Transient("circuit open");
-        }
-        catch (TimeoutRejectedException)
-        {
-            return new PushResult.Transient("timeout");
-        }
-        catch (HttpRequestException e)
-        {
-            return new PushResult.Transient($"HttpRequestException ({e.HttpRequestError})");
+            return new PushResult.Transient(error);
         }
     }
 }
@@ -81,35 +74,14 @@ public sealed class ProviderPushPipelines(IOptions<HubOptions> options, TimeProv
         BuilderFactory = () => new ResiliencePipelineBuilder { TimeProvider = clock },
     });
 
-    public static bool IsTransient(HttpStatusCode status) =>
-        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
-
     public ResiliencePipeline<HttpResponseMessage> For(string providerOds) => registry.GetOrAddPipeline<HttpResponseMessage>(providerOds, builder =>
     {
+        // A provider de-duplicates by Bundle.id, so every transient failure, a timeout included, may be retried at once.
         var failure = new PredicateBuilder<HttpResponseMessage>()
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>()
-            .HandleResult(response => IsTransient(response.StatusCode));
+            .HandleResult(response => DeliveryPipeline.IsTransient(response.StatusCode));
         builder.TimeProvider = clock;
-        builder.AddTimeout(settings.Lease / 2);
-        if (settings.RetriesPerDispatch > 0)
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                ShouldHandle = failure,
-                MaxRetryAttempts = settings.RetriesPerDispatch,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = settings.RetryDelay,
-            });
-        builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
-            {
-                ShouldHandle = failure,
-                FailureRatio = settings.BreakerFailureRatio,
-                MinimumThroughput = settings.BreakerMinimumThroughput,
-                SamplingDuration = settings.BreakerSamplingDuration,
-                BreakDuration = settings.BreakerBreakDuration,
-            })
-            .AddTimeout(settings.AttemptTimeout);
+        builder.AddDeliveryStrategies(settings, retryOn: failure, breakOn: failure);
     });
 }

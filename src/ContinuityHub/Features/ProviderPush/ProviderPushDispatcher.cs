@@ -2,6 +2,7 @@ using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using FhirJson = ContinuityHub.Fhir.FhirJson;
 using ContinuityHub.Hosting;
+using ContinuityHub.Infrastructure.Delivery;
 using ContinuityHub.Mappings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,57 +16,19 @@ namespace ContinuityHub.Features.ProviderPush;
 /// next attempt (exponential backoff with jitter, in the database, so it survives restarts).
 /// </summary>
 public sealed class ProviderPushDispatcher(IServiceScopeFactory scopes, ReferenceData mappings, IOptions<HubOptions> options,
-    TimeProvider clock, ILogger<ProviderPushDispatcher> logger) : BackgroundService
+    TimeProvider clock, ILogger<ProviderPushDispatcher> logger) : OutboxDispatcher(options.Value.ProviderPush, clock, logger)
 {
     private readonly ProviderPushOptions settings = options.Value.ProviderPush;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // A bad setting stops the start-up with one message naming it (Program prints it).
-        var problems = settings.Problems().ToList();
-        if (problems.Count > 0) throw new InvalidOperationException("The provider push settings are invalid: " + string.Join(" ", problems));
-        return base.StartAsync(cancellationToken);
-    }
+    protected override string What => "provider push";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!settings.Enabled)
-        {
-            logger.LogInformation("Provider push dispatch is disabled on this node (Hub:ProviderPush:Enabled); pushes stay queued");
-            return;
-        }
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await DispatchDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                // The database may be briefly unreachable; the next poll tries again.
-                logger.LogError(e, "Provider push dispatch failed ({ExceptionType})", e.GetType().Name);
-            }
-            // A full batch means more may be due: go again at once.
-            if (claimed == settings.BatchSize) continue;
-            try
-            {
-                await Task.Delay(settings.PollInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
+    protected override IEnumerable<string> SettingProblems() => settings.Problems();
+
+    protected override string? NotDispatchingBecause() =>
+        settings.Enabled ? null : "Hub:ProviderPush:Enabled is false; pushes stay queued for another node or a restart";
 
     /// <returns>How many rows were claimed.</returns>
-    internal async Task<int> DispatchDueAsync(CancellationToken stoppingToken)
+    protected override async Task<int> DispatchDueAsync(CancellationToken stoppingToken)
     {
         var claimToken = Guid.NewGuid();
         List<ProviderPush> due;
@@ -98,7 +61,7 @@ public sealed class ProviderPushDispatcher(IServiceScopeFactory scopes, Referenc
             if (mappings.Providers.GetValueOrDefault(push.ProviderOds) is not { FhirEndpoint: not null } provider)
             {
                 await outbox.GiveUpAsync(push, claimToken, ProviderPushStates.Failed, "provider has no fhirEndpoint", attempted: false, stoppingToken);
-                logger.LogWarning("Provider push {PushId} of referral {ReferralId} v{ReferralVersion}: {ProviderOds} no longer has a fhirEndpoint in the mappings; given up",
+                Logger.LogWarning("Provider push {PushId} of referral {ReferralId} v{ReferralVersion}: {ProviderOds} no longer has a fhirEndpoint in the mappings; given up",
                     push.Id, push.ReferralId, push.ReferralVersion, push.ProviderOds);
                 return;
             }
@@ -122,7 +85,7 @@ public sealed class ProviderPushDispatcher(IServiceScopeFactory scopes, Referenc
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Provider push {PushId} of referral {ReferralId} v{ReferralVersion} failed unexpectedly ({ExceptionType})",
+            Logger.LogError(e, "Provider push {PushId} of referral {ReferralId} v{ReferralVersion} failed unexpectedly ({ExceptionType})",
                 push.Id, push.ReferralId, push.ReferralVersion, e.GetType().Name);
             await outbox.RescheduleAsync(push, claimToken, e.GetType().Name, NextAttempt(push.Attempts + 1), CancellationToken.None);
         }
@@ -140,37 +103,30 @@ public sealed class ProviderPushDispatcher(IServiceScopeFactory scopes, Referenc
                 break;
             case PushResult.Refused refused:
                 stillOurs = await outbox.GiveUpAsync(push, claimToken, ProviderPushStates.Failed, refused.Error, attempted: true, cancellationToken);
-                logger.LogError("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds} refused ({Error}); given up",
+                Logger.LogError("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds} refused ({Error}); given up",
                     push.Id, push.ReferralId, push.ReferralVersion, push.ProviderOds, refused.Error);
                 break;
             case PushResult.Transient transient when attempts >= settings.MaxAttempts:
                 stillOurs = await outbox.GiveUpAsync(push, claimToken, ProviderPushStates.Failed, transient.Error, attempted: true, cancellationToken);
-                logger.LogError("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds} failed {Attempts} times ({Error}); given up",
+                Logger.LogError("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds} failed {Attempts} times ({Error}); given up",
                     push.Id, push.ReferralId, push.ReferralVersion, push.ProviderOds, attempts, transient.Error);
                 break;
             case PushResult.Transient transient:
                 var next = NextAttempt(attempts);
                 stillOurs = await outbox.RescheduleAsync(push, claimToken, transient.Error, next, cancellationToken);
-                logger.LogWarning("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds} failed ({Error}), attempt {Attempts}; next at {NextAttemptAt:o}",
+                Logger.LogWarning("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds} failed ({Error}), attempt {Attempts}; next at {NextAttemptAt:o}",
                     push.Id, push.ReferralId, push.ReferralVersion, push.ProviderOds, transient.Error, attempts, next);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown push result {result.GetType().Name}");
         }
         if (!stillOurs)
-            logger.LogWarning("Provider push {PushId}: the claim lapsed before the outcome was recorded; another node may send it again (Bundle.id is stable for de-duplication)", push.Id);
+            Logger.LogWarning("Provider push {PushId}: the claim lapsed before the outcome was recorded; another node may send it again (Bundle.id is stable for de-duplication)", push.Id);
     }
 
-    /// <summary>BackoffBase × 2^(attempts−1), at most BackoffMax, with ±25 % jitter so many rows failing together spread out.</summary>
-    private DateTimeOffset NextAttempt(int attempts)
-    {
-        var exponential = settings.BackoffBase.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 30));
-        var capped = Math.Min(exponential, settings.BackoffMax.TotalMilliseconds);
-        var jittered = capped * (0.75 + Random.Shared.NextDouble() * 0.5);
-        return clock.GetUtcNow() + TimeSpan.FromMilliseconds(jittered);
-    }
+    private DateTimeOffset NextAttempt(int attempts) => DeliveryBackoff.NextAttempt(settings, attempts, Clock.GetUtcNow());
 
     private void Log(ProviderPush push, string what, params object[] values) =>
-        logger.LogInformation("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds}: {Outcome}",
+        Logger.LogInformation("Provider push {PushId} of referral {ReferralId} v{ReferralVersion} to {ProviderOds}: {Outcome}",
             push.Id, push.ReferralId, push.ReferralVersion, push.ProviderOds, string.Format(System.Globalization.CultureInfo.InvariantCulture, what, values));
 }

@@ -1,0 +1,108 @@
+# Shared by the benchmarks (source it; it defines functions and nothing runs): build the hub, start it on its
+# embedded PostgreSQL in a throwaway data folder on a free loopback port, measure CPU, and stop everything on
+# exit, whatever happens. The caller sets `root` (the repository) and KEEP_DATA (1 keeps the folder).
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+
+# bench_pg_bin TOOL: sets pg_bin to the newest PostgreSQL bin folder that has TOOL (psql, pgbench…).
+bench_pg_bin() {
+    pg_bin="$(dirname "$(compgen -G "/usr/lib/postgresql/*/bin/$1" | sort -V | tail -n 1)")"
+    [[ -x "$pg_bin/$1" ]] || pg_bin="$(dirname "$(command -v "$1" || true)")"
+    [[ -x "$pg_bin/$1" ]] || die "$1 not found (Debian: apt-get install postgresql)"
+    command -v curl > /dev/null || die "curl is needed"
+    command -v python3 > /dev/null || die "python3 is needed"
+}
+
+# bench_build_hub: builds the hub (Release) and sets dll.
+bench_build_hub() {
+    log "building the hub (Release)"
+    dotnet build "$root/src/ContinuityHub/ContinuityHub.csproj" -c Release -nologo -v quiet > /dev/null
+    dll="$root/src/ContinuityHub/bin/Release/net10.0/ContinuityHub.dll"
+    [[ -f "$dll" ]] || die "build output $dll not found"
+}
+
+# bench_prepare NAME [EXTRA_ENV…]: a throwaway data folder (/tmp/ops-NAME-bench.*: a name of our own, since
+# other tools on a shared machine may sweep /tmp/continuityhub-*), a free port, the hub's environment
+# (hub_env, extra settings appended), and the EXIT trap that stops the hub and its PostgreSQL.
+bench_prepare() {
+    local name="$1"
+    shift
+    data="$(mktemp -d "/tmp/ops-$name-bench.XXXXXX")"
+    chmod 755 "$data"   # as root the embedded PostgreSQL runs as `postgres`, which must traverse the folder
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    base="http://127.0.0.1:$port"
+    hub_env=(env "ConnectionStrings__Hub=" "Hub__DataDirectory=$data" "Hub__Auth__Mode=development" "Hub__LogFormat=json"
+        "Urls=$base" "ASPNETCORE_ENVIRONMENT=Production" "DOTNET_NOLOGO=1" "$@")
+    hub_pid=""
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+bench_stop_hub() {
+    if [[ -n "$hub_pid" ]] && kill -0 "$hub_pid" 2> /dev/null; then
+        log "stopping the hub (SIGTERM; it stops its PostgreSQL)"
+        kill -TERM "$hub_pid" 2> /dev/null || true
+        for _ in $(seq 60); do kill -0 "$hub_pid" 2> /dev/null || break; sleep 0.5; done
+        if kill -0 "$hub_pid" 2> /dev/null; then
+            log "the hub did not stop in 30 s: killing it"
+            kill -KILL "$hub_pid" 2> /dev/null || true
+        fi
+    fi
+    hub_pid=""
+}
+
+bench_stop_postgres() {
+    if [[ -f "$data/pg/postmaster.pid" ]]; then
+        if [[ $(id -u) -eq 0 ]]; then
+            runuser -u postgres -- "$pg_bin/pg_ctl" -D "$data/pg" -m fast -w stop > /dev/null 2>&1 || true
+        else
+            "$pg_bin/pg_ctl" -D "$data/pg" -m fast -w stop > /dev/null 2>&1 || true
+        fi
+    fi
+}
+
+bench_cleanup() {
+    local status=$?
+    if [[ $status -ne 0 && -f "$data/hub.log" ]]; then
+        log "failed; the end of the hub's log:"
+        tail -n 30 "$data/hub.log" >&2 || true
+    fi
+    bench_stop_hub
+    # Belt and braces: never leave a PostgreSQL server running on the throwaway folder.
+    bench_stop_postgres
+    if [[ "$KEEP_DATA" == 1 ]]; then log "data kept in $data"; else rm -rf "$data"; fi
+    exit "$status"
+}
+
+# bench_token ARGS…: a development token (dev-token ARGS) signed with the folder's key.
+bench_token() { "${hub_env[@]}" dotnet "$dll" dev-token "$@"; }
+
+# bench_start_hub: starts the hub, waits until it is ready, and sets pg_port and PGPASSWORD for psql/pgbench.
+bench_start_hub() {
+    log "starting the hub on $base (embedded PostgreSQL in $data/pg)"
+    (cd "$(dirname "$dll")" && exec "${hub_env[@]}" dotnet "$dll") >> "$data/hub.log" 2>&1 &
+    hub_pid=$!
+    for _ in $(seq 240); do
+        curl -fs -o /dev/null "$base/health/live" && break
+        kill -0 "$hub_pid" 2> /dev/null || { tail -n 20 "$data/hub.log" >&2; die "the hub exited during start-up"; }
+        sleep 0.5
+    done
+    curl -fs -o /dev/null "$base/health/live" || { tail -n 20 "$data/hub.log" >&2; die "the hub did not start"; }
+    pg_port="$(sed -n 4p "$data/pg/postmaster.pid")"
+    PGPASSWORD="$(cat "$data/pg.password")"
+    export PGPASSWORD
+}
+
+# CPU time (clock ticks) of the hub process, and of the whole PostgreSQL server: postmaster + its live children +
+# the children it has already reaped (cutime/cstime) — the cost of the work whatever else the machine is doing,
+# where wall-clock rates on a busy shared machine are not.
+ticks_per_s="$(getconf CLK_TCK)"
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
+pg_ticks() {
+    local pm total child
+    pm="$(head -n 1 "$data/pg/postmaster.pid" 2> /dev/null)" || { echo 0; return; }
+    total="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2> /dev/null)" || { echo 0; return; }
+    for child in $(ps --ppid "$pm" -o pid= 2> /dev/null); do total=$((total + $(proc_ticks "$child"))); done
+    echo "$total"
+}
