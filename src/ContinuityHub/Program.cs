@@ -1,9 +1,9 @@
 using ContinuityHub.Features.Dashboard;
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
+using ContinuityHub.Features.FollowUps;
 using ContinuityHub.Features.Measure;
 using ContinuityHub.Features.Notifications;
-using ContinuityHub.Features.FollowUps;
 using ContinuityHub.Features.People;
 using ContinuityHub.Features.ProviderPush;
 using ContinuityHub.Features.Referrals;

@@ -55,7 +55,7 @@ public sealed class FollowUpClusterTests
     /// <summary>Each effect once: every outbox reference once, one email per recipient of every follow-up that ran, one audit entry each.</summary>
     private static async Task AssertEachEffectOnceAsync(string connectionString, List<FollowUp> rows)
     {
-        var outbox = await RecordingOutbox.ReadAsync(connectionString);
+        var outbox = await OutboxRows.ReadAsync(connectionString);
         Assert.Equal(outbox.Count, outbox.Select(r => r.Reference).Distinct().Count());
         var expected = rows.Where(f => f.State == FollowUpStates.Done)
             .SelectMany(f => FollowUpMessages.RecipientsOf(FollowUpCheckpoints.Parse(f.Checkpoint))
@@ -91,7 +91,7 @@ public sealed class FollowUpClusterTests
         Assert.Equal(["day-14-alert", "window-close"],
             afterFirstStart.Where(f => f.State == FollowUpStates.Scheduled).Select(f => f.Checkpoint).Distinct().Order());
         await AssertEachEffectOnceAsync(connectionString, afterFirstStart);
-        Assert.Equal(releases.Count * (2 + 3 + 2), (await RecordingOutbox.ReadAsync(connectionString)).Count);
+        Assert.Equal(releases.Count * (2 + 3 + 2), (await OutboxRows.ReadAsync(connectionString)).Count);
 
         // Started once more: nothing that ran runs again.
         await using (var again = FollowUpHub.Node(fire: true, connectionString))
@@ -99,7 +99,7 @@ public sealed class FollowUpClusterTests
             _ = again.Server;
             await Task.Delay(TimeSpan.FromSeconds(3));
         }
-        Assert.Equal(releases.Count * 7, (await RecordingOutbox.ReadAsync(connectionString)).Count);
+        Assert.Equal(releases.Count * 7, (await OutboxRows.ReadAsync(connectionString)).Count);
     }
 
     [Fact]

@@ -1,9 +1,7 @@
 using ContinuityHub.Data;
 using ContinuityHub.Features.FollowUps;
-using ContinuityHub.Features.Notifications;
 using ContinuityHub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
@@ -11,7 +9,7 @@ using Quartz;
 namespace ContinuityHub.Tests.FollowUps;
 
 /// <summary>
-/// The hub with the follow-up engine, the recording outbox and short timings. With <paramref name="fire"/>
+/// The hub with the follow-up engine (and the real notification outbox) and short timings. With <paramref name="fire"/>
 /// its Quartz scheduler runs and fires due follow-ups by the real clock (set <see cref="HubFactory.Clock"/>
 /// to the real now in such tests); without, follow-ups are planned and triggers written, never fired. Given a
 /// connection string, it is another node (or a restart) on that database.
@@ -30,7 +28,6 @@ public sealed class FollowUpHub : HubFactory
     private FollowUpHub(bool fire, string? connectionString = null) : base(connectionString ?? TestPostgres.CreateDatabase("followups"))
     {
         this.fire = fire;
-        RecordingOutbox.EnsureTable(ConnectionString);
         if (fire) Clock.Set(DateTimeOffset.UtcNow);
     }
 
@@ -43,10 +40,9 @@ public sealed class FollowUpHub : HubFactory
         builder.UseSetting("Hub:FollowUps:CheckinMisfireThreshold", "00:00:01");
         builder.UseSetting("Hub:FollowUps:RepairInterval", "00:00:01");
         builder.UseSetting("Hub:FollowUps:RepairAfter", "00:00:05");
-        builder.ConfigureTestServices(services => services.AddScoped<INotificationOutbox, RecordingOutbox>());
     }
 
-    public Task<List<RecordingOutbox.Row>> OutboxAsync() => RecordingOutbox.ReadAsync(ConnectionString);
+    public Task<List<OutboxRows.Row>> OutboxAsync() => OutboxRows.ReadAsync(ConnectionString);
 
     public async Task<List<FollowUp>> FollowUpsAsync(Guid episodeId)
     {

@@ -24,7 +24,7 @@ public sealed class FollowUpRunTests(FollowUpHub hub) : IClassFixture<FollowUpHu
 
     private static FollowUp At(List<FollowUp> plan, string checkpoint) => plan.Single(f => f.Checkpoint == checkpoint);
 
-    private async Task<List<RecordingOutbox.Row>> OutboxOf(Guid episodeId) => (await hub.OutboxAsync()).Where(r => r.EpisodeId == episodeId).ToList();
+    private async Task<List<OutboxRows.Row>> OutboxOf(Guid episodeId) => (await hub.OutboxAsync()).Where(r => r.EpisodeId == episodeId).ToList();
 
     [Fact]
     public async Task The_day_before_release_reminds_the_provider_and_the_prison_team_once_with_identifiers_and_dates_only()
@@ -45,7 +45,7 @@ public sealed class FollowUpRunTests(FollowUpHub hub) : IClassFixture<FollowUpHu
         foreach (var row in sent)
         {
             Assert.Contains(referralId.ToString(), row.Personalisation);
-            Assert.Contains("\"releaseDate\":\"2026-11-29\"", row.Personalisation);
+            Assert.Contains("\"releaseDate\": \"2026-11-29\"", row.Personalisation);
             // No names, date of birth or NHS number of the person (Notifications.Example's values).
             Assert.DoesNotContain("Sam", row.Personalisation);
             Assert.DoesNotContain("Example", row.Personalisation);
@@ -99,7 +99,7 @@ public sealed class FollowUpRunTests(FollowUpHub hub) : IClassFixture<FollowUpHu
         var sent = await OutboxOf(episodeId);
         Assert.Equal(["probation", "provider"], sent.Select(r => r.RecipientRole));
         Assert.Equal("jo.smith@example.justice.gov.uk", sent[0].EmailAddress);
-        Assert.All(sent, r => Assert.Contains("\"daysLeft\":\"14\"", r.Personalisation));
+        Assert.All(sent, r => Assert.Contains("\"daysLeft\": \"14\"", r.Personalisation));
     }
 
     [Fact]

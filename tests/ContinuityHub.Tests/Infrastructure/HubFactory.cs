@@ -65,6 +65,14 @@ public class HubFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        // The hub's idle pooled connections would otherwise stay open for minutes after it stopped, and the test
+        // classes' hubs together would run the shared test server out of connections.
+        // (The hub's own pool is keyed by its connection string with MaxAutoPrepare added, see HubDatabase.)
+        foreach (var pooled in new[] { ConnectionString, new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { MaxAutoPrepare = 64 }.ConnectionString })
+        {
+            using var connection = new Npgsql.NpgsqlConnection(pooled);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
         GC.SuppressFinalize(this);
     }

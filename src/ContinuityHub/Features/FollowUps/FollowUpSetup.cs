@@ -1,8 +1,6 @@
 using ContinuityHub.Features.Episodes;
-using ContinuityHub.Features.Notifications;
 using ContinuityHub.Hosting;
 using ContinuityHub.Infrastructure.Postgres;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Quartz;
 
@@ -42,9 +40,18 @@ public static class FollowUpSetup
         services.AddScoped<IEpisodeChangeObserver, FollowUpPlanner>();
         services.AddScoped<FollowUpRunner>();
         services.AddSingleton<FollowUpMessages>();
-        // Until the Notify outbox is merged; whichever real implementation is registered wins.
-        services.TryAddScoped<INotificationOutbox, InterimNotificationOutbox>();
 
+        // Quartz's own connection pool, sized for its threads (jobs use the hub's DbContext pool), and owned by
+        // the container so that it is closed when the host stops.
+        services.AddKeyedSingleton(SchedulerName, (services, _) =>
+        {
+            var connection = new NpgsqlConnectionStringBuilder(services.GetRequiredService<HubDatabase>().ConnectionString)
+            {
+                MaxPoolSize = settings.MaxConcurrency + 4,
+                ApplicationName = "continuityhub-quartz",
+            };
+            return NpgsqlDataSource.Create(connection.ConnectionString);
+        });
         builder.AddQuartz(SchedulerName, quartz =>
         {
             quartz.ConfigureScheduler(scheduler =>
@@ -63,7 +70,7 @@ public static class FollowUpSetup
                 // The hub's own database, resolved when the scheduler is built — after the embedded cluster (if
                 // any) has started; the hosted service that builds it starts after the migrations ran.
                 store.UsePostgres(source => source.DataSourceFactory = services =>
-                    NpgsqlDataSource.Create(services.GetRequiredService<HubDatabase>().ConnectionString));
+                    services.GetRequiredKeyedService<NpgsqlDataSource>(SchedulerName));
                 store.UseClustering(cluster =>
                 {
                     cluster.CheckinInterval = settings.CheckinInterval;
