@@ -6,8 +6,12 @@ public sealed class FollowUpOptions
     /// <summary>Whether this node runs follow-ups (its Quartz scheduler fires them). Planning happens regardless.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Follow-ups one node runs at the same time (Quartz's thread pool).</summary>
-    public int MaxConcurrency { get; set; } = 8;
+    /// <summary>
+    /// Follow-ups one node runs at the same time (Quartz's thread pool). Two: a follow-up is a few short
+    /// statements, and after an outage more Quartz threads only compete with the batch catch-up for the CPU
+    /// (docs/performance.md, follow-up catch-up).
+    /// </summary>
+    public int MaxConcurrency { get; set; } = 2;
 
     /// <summary>Triggers Quartz acquires in one round; 0 = as many as <see cref="MaxConcurrency"/>.</summary>
     public int MaxBatchSize { get; set; }
@@ -47,7 +51,7 @@ public sealed class FollowUpOptions
     public TimeSpan CatchUpAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Overdue follow-ups run in one catch-up transaction; 0 turns the catch-up off (Quartz alone runs them).</summary>
-    public int CatchUpBatchSize { get; set; } = 200;
+    public int CatchUpBatchSize { get; set; } = 500;
 
     /// <summary>How often an idle node looks for follow-ups to catch up.</summary>
     public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(30);
