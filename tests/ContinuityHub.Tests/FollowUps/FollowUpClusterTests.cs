@@ -106,7 +106,7 @@ public sealed class FollowUpClusterTests
     }
 
     [Theory]
-    [InlineData(false)] // the batch catch-up takes these late follow-ups, on both nodes (and Quartz's firings step aside)
+    [InlineData(false)] // the batch catch-up and Quartz race for these late follow-ups, on both nodes
     [InlineData(true)]  // Quartz alone fires them, on both nodes
     public async Task Two_nodes_on_one_database_run_each_follow_up_once(bool quartzOnly)
     {

@@ -8,7 +8,7 @@ namespace ContinuityHub.Features.FollowUps;
 /// data: ids only); everything else is read from the database when it fires, by <see cref="FollowUpRunner"/>,
 /// whose claim makes a second firing, a recovered firing or another node's firing do nothing.
 /// </summary>
-public sealed class FollowUpJob(IServiceScopeFactory scopes, IOptions<Hosting.HubOptions> options, TimeProvider clock, ILogger<FollowUpJob> logger) : IJob
+public sealed class FollowUpJob(IServiceScopeFactory scopes, IOptions<Hosting.HubOptions> options, ILogger<FollowUpJob> logger) : IJob
 {
     public static readonly JobKey Key = new("follow-up", "follow-ups");
     public const string TriggerGroup = "follow-ups";
@@ -21,11 +21,6 @@ public sealed class FollowUpJob(IServiceScopeFactory scopes, IOptions<Hosting.Hu
             logger.LogError("Follow-up trigger {TriggerKey} carries no follow-up id; ignored", context.Trigger.Key.ToString());
             return;
         }
-        var settings = options.Value.FollowUps;
-        // A firing this late is part of a backlog (an outage): the batch catch-up takes those rows far more cheaply,
-        // and running them here too would only make the two paths race for the same claims.
-        if (settings.CatchUpBatchSize > 0 && context.ScheduledFireTimeUtc is { } scheduled && clock.GetUtcNow() - scheduled > settings.CatchUpAfter)
-            return;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
