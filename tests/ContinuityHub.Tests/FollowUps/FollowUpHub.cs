@@ -17,17 +17,21 @@ namespace ContinuityHub.Tests.FollowUps;
 public sealed class FollowUpHub : HubFactory
 {
     private readonly bool fire;
+    private readonly IReadOnlyDictionary<string, string> settings;
 
     public FollowUpHub() : this(fire: false)
     {
     }
 
     /// <summary>A node that fires follow-ups (or not), on a new database or on <paramref name="connectionString"/>'s.</summary>
-    public static FollowUpHub Node(bool fire, string? connectionString = null) => new(fire, connectionString);
+    public static FollowUpHub Node(bool fire, string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null) =>
+        new(fire, connectionString, settings);
 
-    private FollowUpHub(bool fire, string? connectionString = null) : base(connectionString ?? TestPostgres.CreateDatabase("followups"))
+    private FollowUpHub(bool fire, string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null)
+        : base(connectionString ?? TestPostgres.CreateDatabase("followups"))
     {
         this.fire = fire;
+        this.settings = settings ?? new Dictionary<string, string>();
         if (fire) Clock.Set(DateTimeOffset.UtcNow);
     }
 
@@ -40,6 +44,7 @@ public sealed class FollowUpHub : HubFactory
         builder.UseSetting("Hub:FollowUps:CheckinMisfireThreshold", "00:00:01");
         builder.UseSetting("Hub:FollowUps:RepairInterval", "00:00:01");
         builder.UseSetting("Hub:FollowUps:RepairAfter", "00:00:05");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 
     public Task<List<OutboxRows.Row>> OutboxAsync() => OutboxRows.ReadAsync(ConnectionString);

@@ -4,6 +4,7 @@ using ContinuityHub.Features.FollowUps;
 using ContinuityHub.Security;
 using ContinuityHub.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ContinuityHub.Tests.FollowUps;
 
@@ -171,5 +172,37 @@ public sealed class FollowUpRunTests(FollowUpHub hub) : IClassFixture<FollowUpHu
         await using var db = hub.Db();
         Assert.Equal(1, await db.AuditLog.CountAsync(a => a.Action == "follow-up.window-close" && a.ResourceId == episodeId.ToString()));
         Assert.Equal(versionBefore + 1, (await db.Referrals.SingleAsync(r => r.Id == referralId)).Version);
+    }
+
+    [Fact]
+    public async Task The_catch_up_batch_and_single_runs_racing_over_the_same_overdue_follow_ups_run_each_once()
+    {
+        var episodes = new List<Guid>();
+        for (var i = 0; i < 6; i++) episodes.Add((await Release("2026-11-29")).EpisodeId);
+        var overdue = new List<FollowUp>();
+        foreach (var episodeId in episodes) overdue.AddRange((await hub.FollowUpsAsync(episodeId)).Where(f => f.Checkpoint is "day-before-release" or "day-2-escalation"));
+        hub.Clock.Set(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        var ids = overdue.Select(f => f.Id).ToList();
+
+        async Task<int> Batch(IEnumerable<Guid> some)
+        {
+            await using var scope = hub.Services.CreateAsyncScope();
+            return (await scope.ServiceProvider.GetRequiredService<FollowUpRunner>().RunManyAsync(some.ToList(), CancellationToken.None)).Count;
+        }
+        var batches = Task.WhenAll(Batch(ids), Batch(ids.AsEnumerable().Reverse()), Batch(ids.Take(5)));
+        var singles = Task.WhenAll(ids.Select(id => Task.Run(() => hub.RunAsync(id))));
+        var claimedInBatches = (await batches).Sum();
+        var claimedAlone = (await singles).Count(r => r == FollowUpRunResult.Done);
+
+        Assert.Equal(ids.Count, claimedInBatches + claimedAlone);
+        var rows = (await Task.WhenAll(episodes.Select(hub.FollowUpsAsync))).SelectMany(r => r).Where(f => ids.Contains(f.Id)).ToList();
+        // Both checkpoints find the referral still not accepted: each is done, by whichever path claimed it.
+        Assert.All(rows, f => Assert.Equal((FollowUpStates.Done, 1), (f.State, f.Attempts)));
+        var sent = (await hub.OutboxAsync()).Where(r => episodes.Contains(r.EpisodeId)).ToList();
+        Assert.Equal(episodes.Count * (2 + 3), sent.Count);
+        await using var db = hub.Db();
+        var audited = await db.AuditLog.Where(a => a.Action == "follow-up.day-before-release" || a.Action == "follow-up.day-2-escalation")
+            .Where(a => episodes.Select(e => e.ToString()).Contains(a.ResourceId)).CountAsync();
+        Assert.Equal(ids.Count, audited);
     }
 }

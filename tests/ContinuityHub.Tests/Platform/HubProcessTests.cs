@@ -45,7 +45,12 @@ public sealed class HubProcessTests : IDisposable
         start.Environment["Hub__DataDirectory"] = _dataDirectory;
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in extra ?? []) start.Environment[key] = value;
-        return Process.Start(start)!;
+        var process = Process.Start(start)!;
+        // Standard output (the log) is drained as it comes: undrained, a hub logging a database outage fills the
+        // pipe and then blocks on its next log line, shutdown included.
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
     }
 
     private static async Task WaitUntilReady(HttpClient client, Process hub)

@@ -19,7 +19,7 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     public const int MergeWindowDays = 14;
 
     // First key of the two-key advisory lock: namespaces the hub's per-person locks.
-    private const int PersonLockNamespace = 0x4348;
+    public const int PersonLockNamespace = 0x4348;
 
     public Task LockPersonAsync(string nomsNumber, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(

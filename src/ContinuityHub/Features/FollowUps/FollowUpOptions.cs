@@ -6,8 +6,12 @@ public sealed class FollowUpOptions
     /// <summary>Whether this node runs follow-ups (its Quartz scheduler fires them). Planning happens regardless.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Follow-ups one node runs at the same time (Quartz's thread pool).</summary>
-    public int MaxConcurrency { get; set; } = 8;
+    /// <summary>
+    /// Follow-ups one node runs at the same time (Quartz's thread pool). Two: a follow-up is a few short
+    /// statements, and after an outage more Quartz threads only compete with the batch catch-up for the CPU
+    /// (docs/performance.md, follow-up catch-up).
+    /// </summary>
+    public int MaxConcurrency { get; set; } = 2;
 
     /// <summary>Triggers Quartz acquires in one round; 0 = as many as <see cref="MaxConcurrency"/>.</summary>
     public int MaxBatchSize { get; set; }
@@ -43,6 +47,15 @@ public sealed class FollowUpOptions
     /// <summary>A scheduled follow-up this far past its fire time without a trigger is repaired.</summary>
     public TimeSpan RepairAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Follow-ups more than this late (after an outage, say) are run in batches by the catch-up instead of one Quartz firing each.</summary>
+    public TimeSpan CatchUpAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Overdue follow-ups run in one catch-up transaction; 0 turns the catch-up off (Quartz alone runs them).</summary>
+    public int CatchUpBatchSize { get; set; } = 500;
+
+    /// <summary>How often an idle node looks for follow-ups to catch up.</summary>
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Readiness reports follow-ups due this long ago that have not run.</summary>
     public TimeSpan OverdueAfter { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -64,6 +77,9 @@ public sealed class FollowUpOptions
         if (TriggerSyncBatchSize is < 1 or > 10_000) yield return "Hub:FollowUps:TriggerSyncBatchSize must be 1 to 10000.";
         if (RepairInterval <= TimeSpan.Zero) yield return "Hub:FollowUps:RepairInterval must be positive.";
         if (RepairAfter <= TimeSpan.Zero) yield return "Hub:FollowUps:RepairAfter must be positive.";
+        if (CatchUpAfter <= TimeSpan.Zero) yield return "Hub:FollowUps:CatchUpAfter must be positive.";
+        if (CatchUpBatchSize is < 0 or > 5000) yield return "Hub:FollowUps:CatchUpBatchSize must be 0 to 5000.";
+        if (CatchUpInterval <= TimeSpan.Zero) yield return "Hub:FollowUps:CatchUpInterval must be positive.";
         if (OverdueAfter <= TimeSpan.Zero) yield return "Hub:FollowUps:OverdueAfter must be positive.";
         if (MaxAttempts < 1) yield return "Hub:FollowUps:MaxAttempts must be at least 1.";
         if (RetryDelay <= TimeSpan.Zero) yield return "Hub:FollowUps:RetryDelay must be positive.";

@@ -95,6 +95,7 @@ public static class FollowUpSetup
             hosted.AutoStart = settings.Enabled;
         });
         services.AddHostedService<FollowUpTriggerSync>();
+        services.AddHostedService<FollowUpCatchUp>();
         services.AddHealthChecks().AddCheck<FollowUpsOverdueHealthCheck>("follow-ups-overdue", tags: ["ready"]);
     }
 }
