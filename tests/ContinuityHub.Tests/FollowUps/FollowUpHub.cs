@@ -44,6 +44,8 @@ public sealed class FollowUpHub : HubFactory
         builder.UseSetting("Hub:FollowUps:CheckinMisfireThreshold", "00:00:01");
         builder.UseSetting("Hub:FollowUps:RepairInterval", "00:00:01");
         builder.UseSetting("Hub:FollowUps:RepairAfter", "00:00:05");
+        // Every planned follow-up's trigger, so the tests can read them all back; FollowUpTriggerHorizonTests sets a short one.
+        builder.UseSetting("Hub:FollowUps:TriggerHorizon", "60.00:00:00");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 

@@ -56,7 +56,8 @@ public sealed class FollowUpConfiguration : IEntityTypeConfiguration<FollowUp>
         followUp.HasOne<Episode>().WithMany().HasForeignKey(x => x.EpisodeId).OnDelete(DeleteBehavior.Restrict);
         followUp.HasIndex(x => new { x.EpisodeId, x.Checkpoint }).IsUnique();
         followUp.HasIndex(x => x.DueAt).HasFilter("state = 'scheduled'");
-        followUp.HasIndex(x => x.TriggerPending).HasFilter("trigger_pending");
+        // The synchroniser's queue, by fire time (it takes the marked rows due within its horizon).
+        followUp.HasIndex(x => x.FireAt).HasFilter("trigger_pending");
         followUp.HasIndex(x => x.UpdatedAt);
         followUp.Property(x => x.PlanVersion).IsConcurrencyToken();
     }

@@ -41,6 +41,14 @@ public sealed class FollowUpOptions
     /// <summary>Follow-ups whose triggers are synchronised in one go.</summary>
     public int TriggerSyncBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How far ahead Quartz triggers are written: a follow-up due later keeps its mark and gets its trigger when
+    /// it comes within this horizon. Most follow-ups are planned days or weeks ahead and many are cancelled or
+    /// moved before they fall due (engagement, a moved date); writing each one's trigger at intake cost the
+    /// database more than the intake itself (docs/performance.md).
+    /// </summary>
+    public TimeSpan TriggerHorizon { get; set; } = TimeSpan.FromDays(2);
+
     /// <summary>How often a node checks that every overdue scheduled follow-up still has its trigger (and re-creates it when not).</summary>
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -75,6 +83,7 @@ public sealed class FollowUpOptions
         if (CheckinMisfireThreshold < TimeSpan.FromMilliseconds(100)) yield return "Hub:FollowUps:CheckinMisfireThreshold must be at least 0.1 s.";
         if (TriggerSyncInterval <= TimeSpan.Zero) yield return "Hub:FollowUps:TriggerSyncInterval must be positive.";
         if (TriggerSyncBatchSize is < 1 or > 10_000) yield return "Hub:FollowUps:TriggerSyncBatchSize must be 1 to 10000.";
+        if (TriggerHorizon < TimeSpan.FromMinutes(10)) yield return "Hub:FollowUps:TriggerHorizon must be at least 00:10:00.";
         if (RepairInterval <= TimeSpan.Zero) yield return "Hub:FollowUps:RepairInterval must be positive.";
         if (RepairAfter <= TimeSpan.Zero) yield return "Hub:FollowUps:RepairAfter must be positive.";
         if (CatchUpAfter <= TimeSpan.Zero) yield return "Hub:FollowUps:CatchUpAfter must be positive.";

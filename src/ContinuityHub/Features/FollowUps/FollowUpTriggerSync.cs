@@ -12,7 +12,8 @@ namespace ContinuityHub.Features.FollowUps;
 /// transaction; this loop (on every node) takes such rows with <c>FOR UPDATE SKIP LOCKED</c>, creates or
 /// replaces the trigger <c>{episodeId}.{checkpoint}</c> of a scheduled row at its fire time, removes the
 /// trigger of any other, and clears the mark — so a crash between a commit and the scheduling only delays
-/// it to the next start. A repair pass (at start-up, then every RepairInterval) re-marks scheduled rows that
+/// it to the next start. Only rows due within <see cref="FollowUpOptions.TriggerHorizon"/> get their trigger;
+/// later ones keep the mark and are scheduled as they come within it. A repair pass (at start-up, then every RepairInterval) re-marks scheduled rows that
 /// are overdue and have no trigger at all, whatever lost it.
 /// </summary>
 public sealed class FollowUpTriggerSync([FromKeyedServices(FollowUpSetup.SchedulerName)] ISchedulerFactory schedulers, HubDatabase database, IOptions<HubOptions> options,
@@ -92,10 +93,13 @@ public sealed class FollowUpTriggerSync([FromKeyedServices(FollowUpSetup.Schedul
         var rows = new List<PendingRow>();
         await using (var select = new NpgsqlCommand("""
             SELECT id, episode_id, checkpoint, state, fire_at FROM follow_ups
-             WHERE trigger_pending ORDER BY fire_at LIMIT $1 FOR UPDATE SKIP LOCKED
+             WHERE trigger_pending AND fire_at <= $2 ORDER BY fire_at LIMIT $1 FOR UPDATE SKIP LOCKED
             """, connection, transaction))
         {
             select.Parameters.Add(new() { Value = settings.TriggerSyncBatchSize });
+            // Rows beyond the horizon keep their mark until they come within it (TriggerHorizon). A cancelled or moved
+            // row out there may still have a trigger from before; firing, it finds nothing to claim, as any stale trigger.
+            select.Parameters.Add(new() { Value = clock.GetUtcNow() + settings.TriggerHorizon });
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 rows.Add(new PendingRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3),
