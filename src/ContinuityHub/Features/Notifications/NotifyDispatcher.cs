@@ -1,5 +1,4 @@
 using ContinuityHub.Infrastructure.Delivery;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ContinuityHub.Features.Notifications;
@@ -66,12 +65,7 @@ public sealed class NotifyDispatcher(IServiceScopeFactory scopes, IOptions<Notif
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            using var brief = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try { await store.ReleaseAsync(email, claimToken, brief.Token); }
-            catch (Exception e) when (e is OperationCanceledException or DbUpdateException or Npgsql.NpgsqlException)
-            {
-                // The lease lapses on its own.
-            }
+            await GiveClaimBackAsync(token => store.ReleaseAsync(email, claimToken, token));
         }
         catch (Exception e)
         {

@@ -76,12 +76,7 @@ public sealed class ProviderPushDispatcher(IServiceScopeFactory scopes, Referenc
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            using var brief = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try { await outbox.ReleaseAsync(push, claimToken, brief.Token); }
-            catch (Exception e) when (e is OperationCanceledException or DbUpdateException or Npgsql.NpgsqlException)
-            {
-                // The lease lapses on its own.
-            }
+            await GiveClaimBackAsync(token => outbox.ReleaseAsync(push, claimToken, token));
         }
         catch (Exception e)
         {

@@ -23,6 +23,20 @@ public abstract class OutboxDispatcher(DeliveryOptions settings, TimeProvider cl
     /// <returns>How many rows were claimed.</returns>
     protected abstract Task<int> DispatchDueAsync(CancellationToken stoppingToken);
 
+    /// <summary>
+    /// Gives a row's claim back when the node stops mid-send, so another node can take it at once; briefly,
+    /// since the host is shutting down — if the database does not answer in time, the lease lapses on its own.
+    /// </summary>
+    protected static async Task GiveClaimBackAsync(Func<CancellationToken, Task> release)
+    {
+        using var brief = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try { await release(brief.Token); }
+        catch (Exception e) when (e is OperationCanceledException or Microsoft.EntityFrameworkCore.DbUpdateException or Npgsql.NpgsqlException)
+        {
+            // The lease lapses on its own.
+        }
+    }
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var problems = SettingProblems().ToList();
