@@ -74,21 +74,21 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
             {
                 Parameters = { new() { Value = nomsNumber } },
             });
+            // By person only, the 14 days applied below: this statement is auto-prepared, and a generic plan made
+            // while the table was small could take a release-date range to the release_date index and, as the
+            // table grew, read every episode released around that date for each notification (measured:
+            // docs/performance.md). A person has a handful of episodes.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"SELECT {EntityRowReader<Episode>.Columns(db)} FROM episodes " +
-                "WHERE noms_number = $1 AND release_date >= $2 AND release_date <= $3 AND status IN ($4, $5)")
+                $"SELECT {EntityRowReader<Episode>.Columns(db)} FROM episodes WHERE noms_number = $1 AND status IN ($2, $3)")
             {
-                Parameters =
-                {
-                    new() { Value = nomsNumber }, new() { Value = releaseDate.AddDays(-MergeWindowDays) },
-                    new() { Value = releaseDate.AddDays(MergeWindowDays) }, new() { Value = EpisodeStatus.Open }, new() { Value = EpisodeStatus.Engaged },
-                },
+                Parameters = { new() { Value = nomsNumber }, new() { Value = EpisodeStatus.Open }, new() { Value = EpisodeStatus.Engaged } },
             });
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             var person = (await EntityRowReader<Person>.ReadAllAsync(db, reader, cancellationToken)).SingleOrDefault();
             await reader.NextResultAsync(cancellationToken);
-            var candidates = await EntityRowReader<Episode>.ReadAllAsync(db, reader, cancellationToken);
+            var candidates = (await EntityRowReader<Episode>.ReadAllAsync(db, reader, cancellationToken))
+                .Where(e => Math.Abs(e.ReleaseDate.DayNumber - releaseDate.DayNumber) <= MergeWindowDays);
             return (person ?? AddPerson(nomsNumber), Nearest(candidates, releaseDate));
         }
         finally
