@@ -40,7 +40,7 @@ WORKDIR /app
 COPY --from=build /app ./
 
 ENV Hub__Auth__Mode=oidc \
-    Hub__LogFormat=json \
+    Hub__Logging__Json=true \
     Hub__DataDirectory=/var/lib/continuityhub \
     Urls=http://+:8080 \
     DOTNET_NOLOGO=1 \

@@ -32,7 +32,7 @@ if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) 
     return 1;
 }
 
-builder.AddHubLogging(hubOptions.LogFormat);
+builder.AddHubLogging(hubOptions.Logging.Json);
 builder.AddHubAuthentication();
 builder.AddReleaseIntake();
 builder.AddHmppsEvents();
@@ -46,7 +46,7 @@ builder.AddFollowUps();
 var app = builder.Build();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
-app.UseMiddleware<RequestLoggingMiddleware>();
+app.UseHubRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

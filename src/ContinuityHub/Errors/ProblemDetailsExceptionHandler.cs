@@ -17,7 +17,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
     {
         var status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
         if (status >= 500)
-            logger.LogError("Unhandled {ExceptionType} at {Route}", exception.GetType().Name, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
+            logger.LogError("Unhandled {ExceptionType:l} at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
         context.Response.StatusCode = status;
         if (context.Request.Path.StartsWithSegments("/fhir"))
         {

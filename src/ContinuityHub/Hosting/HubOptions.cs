@@ -22,8 +22,7 @@ public sealed class HubOptions
     /// <summary>Where to look for PostgreSQL server binaries (one folder a version) when they are not on PATH.</summary>
     public string PostgresInstallRoot { get; set; } = Infrastructure.Postgres.EmbeddedPostgresCluster.DefaultInstallRoot;
 
-    /// <summary>"text" (readable, the local default) or "json" (one object a line, the container image's default).</summary>
-    public string LogFormat { get; set; } = "json";
+    public HubLoggingOptions Logging { get; set; } = new();
 
     /// <summary>Largest single release notification accepted (contract §4.1: 256 KiB).</summary>
     public int MaxNotificationBytes { get; set; } = 256 * 1024;
@@ -52,4 +51,10 @@ public sealed class AuthOptions
     public string? UiClientId { get; set; }
     /// <summary>The UI client's secret, when the issuer registers it as a confidential client.</summary>
     public string? UiClientSecret { get; set; }
+}
+
+public sealed class HubLoggingOptions
+{
+    /// <summary>Compact JSON, one object a line (Serilog.Formatting.Compact); the container image sets it. Off: readable text.</summary>
+    public bool Json { get; set; }
 }

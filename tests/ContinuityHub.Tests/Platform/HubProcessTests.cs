@@ -15,6 +15,7 @@ namespace ContinuityHub.Tests.Platform;
 public sealed class HubProcessTests : IDisposable
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"hub-process-{Guid.NewGuid():N}");
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _standardOutput = new();
 
     public HubProcessTests() => Directory.CreateDirectory(_dataDirectory);
 
@@ -48,7 +49,7 @@ public sealed class HubProcessTests : IDisposable
         var process = Process.Start(start)!;
         // Standard output (the log) is drained as it comes: undrained, a hub logging a database outage fills the
         // pipe and then blocks on its next log line, shutdown included.
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) _standardOutput.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         return process;
     }
@@ -169,6 +170,38 @@ public sealed class HubProcessTests : IDisposable
         {
             await StopGracefully(hub);
         }
+    }
+
+    [Fact]
+    public async Task With_json_logging_every_line_is_compact_json_and_a_request_is_logged_by_its_route_template()
+    {
+        var port = FreePort();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var hub = StartHub(port, new()
+        {
+            ["ConnectionStrings__Hub"] = TestPostgres.CreateDatabase("logjson"),
+            ["Hub__Logging__Json"] = "true",
+        });
+        try
+        {
+            await WaitUntilReady(client, hub);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/people/A1234BC/episodes?nhs=9434765919")).StatusCode);
+        }
+        finally
+        {
+            await StopGracefully(hub);
+        }
+
+        var lines = _standardOutput.Where(line => line.Length > 0).ToList();
+        Assert.NotEmpty(lines);
+        var events = lines.Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement).ToList();
+        Assert.All(events, e => Assert.True(e.TryGetProperty("@t", out _), "a compact JSON event has @t"));
+        var request = Assert.Single(events, e => e.TryGetProperty("RouteTemplate", out var route) && route.GetString() == "/api/v1/people/{personId}/episodes");
+        Assert.Equal(401, request.GetProperty("StatusCode").GetInt32());
+        Assert.Equal("anonymous", request.GetProperty("Role").GetString());
+        Assert.True(request.TryGetProperty("CorrelationId", out _));
+        Assert.True(request.TryGetProperty("Elapsed", out _));
+        Assert.DoesNotContain(lines, line => line.Contains("A1234BC") || line.Contains("9434765919"));
     }
 
     public void Dispose()

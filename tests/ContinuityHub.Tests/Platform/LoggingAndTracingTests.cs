@@ -41,6 +41,28 @@ public sealed class LoggingAndTracingTests(HubFactory hub) : IClassFixture<HubFa
     }
 
     [Fact]
+    public async Task One_request_line_names_the_route_template_status_elapsed_time_correlation_id_and_role_never_the_raw_path()
+    {
+        var client = hub.ClientFor(HubRoles.Probation, pdus: ["N56NNE"]);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/people/A7654ZY/episodes?nhsNumber=9434765919");
+        request.Headers.Add("X-Correlation-Id", "route-log-check");
+
+        await client.SendAsync(request);
+
+        var line = Assert.Single(hub.Log.Lines, l => l.Contains("route-log-check") && l.Contains("\"RouteTemplate\""));
+        using var json = JsonDocument.Parse(line);
+        var properties = json.RootElement.GetProperty("Properties");
+        Assert.Equal("/api/v1/people/{personId}/episodes", properties.GetProperty("RouteTemplate").GetString());
+        Assert.Equal("GET", properties.GetProperty("RequestMethod").GetString());
+        Assert.Equal(HubRoles.Probation, properties.GetProperty("Role").GetString());
+        Assert.True(properties.TryGetProperty("StatusCode", out _));
+        Assert.True(properties.TryGetProperty("Elapsed", out _));
+        Assert.False(properties.TryGetProperty("RequestPath", out _), "the raw path is not an event property");
+        Assert.DoesNotContain("A7654ZY", hub.Log.All);
+        Assert.DoesNotContain("9434765919", hub.Log.All);
+    }
+
+    [Fact]
     public async Task A_callers_correlation_id_is_echoed_and_put_on_problem_answers()
     {
         var client = hub.PrisonClient("ONI");
