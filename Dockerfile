@@ -39,18 +39,20 @@ RUN mkdir -p /var/lib/continuityhub && chown "$APP_UID:$APP_UID" /var/lib/contin
 WORKDIR /app
 COPY --from=build /app ./
 
-ENV Hub__Auth__Mode=oidc \
+# Production: no development signing key, dev-token or /dev/signin; without Hub__Auth__Authority (the OIDC issuer)
+# the hub refuses to start. (A Release build defaults to Production anyway; said here so nobody has to know that.)
+ENV ASPNETCORE_ENVIRONMENT=Production \
     Hub__Logging__Json=true \
     Hub__DataDirectory=/var/lib/continuityhub \
     Urls=http://+:8080 \
     DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
-# oidc mode needs Hub__Auth__Authority (the issuer) at run time; the hub refuses to start without it.
 
 USER $APP_UID
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD curl --fail --silent --show-error --max-time 2 http://127.0.0.1:8080/health/ready > /dev/null || exit 1
 
-# `docker run IMAGE dev-token --role …` runs the hub's dev-token command (development mode only).
+# `docker run -e ASPNETCORE_ENVIRONMENT=Development IMAGE dev-token --role …` runs the hub's dev-token command
+# (it refuses in any other environment).
 ENTRYPOINT ["dotnet", "ContinuityHub.dll"]

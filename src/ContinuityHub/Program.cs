@@ -16,11 +16,11 @@ using ContinuityHub.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
 
-var builder = WebApplication.CreateBuilder(args.FirstOrDefault() == "dev-token" ? [] : args);
+var builder = WebApplication.CreateBuilder(HubEnvironment.BuilderOptions(args.FirstOrDefault() == "dev-token" ? [] : args));
 var hubOptions = builder.AddHubCore();
 
 if (args.FirstOrDefault() == "dev-token")
-    return DevTokenCommand.Run(args, hubOptions, Console.Out, Console.Error);
+    return DevTokenCommand.Run(args, hubOptions, builder.Environment.EnvironmentName, Console.Out, Console.Error);
 
 if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) && EmbeddedPostgresCluster.FindServerBinaries(hubOptions.PostgresInstallRoot) is null)
 {
@@ -32,6 +32,7 @@ if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) 
     return 1;
 }
 
+builder.UseLocalDefaultUnlessConfigured();
 builder.AddHubLogging(hubOptions.Logging.Json);
 builder.AddHubAuthentication();
 builder.AddReleaseIntake();
@@ -44,6 +45,17 @@ builder.AddNotifications();
 builder.AddFollowUps();
 
 var app = builder.Build();
+
+try
+{
+    // Outside Development without an identity provider there is nothing safe to accept: stop before serving.
+    _ = app.Services.GetRequiredService<HubAuthMode>();
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"ContinuityHub cannot start: {e.Message}");
+    return 1;
+}
 
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseHubRequestLogging();

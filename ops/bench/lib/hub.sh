@@ -32,8 +32,9 @@ bench_prepare() {
     chmod 755 "$data"   # as root the embedded PostgreSQL runs as `postgres`, which must traverse the folder
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     base="http://127.0.0.1:$port"
-    hub_env=(env "ConnectionStrings__Hub=" "Hub__DataDirectory=$data" "Hub__Auth__Mode=development" "Hub__Logging__Json=true"
-        "Urls=$base" "ASPNETCORE_ENVIRONMENT=Production" "DOTNET_NOLOGO=1" "$@")
+    # Development: the benchmarks mint their tokens with dev-token, which only the Development environment allows.
+    hub_env=(env "ConnectionStrings__Hub=" "Hub__DataDirectory=$data" "Hub__Logging__Json=true"
+        "Urls=$base" "ASPNETCORE_ENVIRONMENT=Development" "DOTNET_NOLOGO=1" "$@")
     hub_pid=""
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM

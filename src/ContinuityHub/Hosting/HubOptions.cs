@@ -36,11 +36,9 @@ public sealed class HubOptions
 public sealed class AuthOptions
 {
     /// <summary>
-    /// "development" (tokens signed with a local key in the data folder; the local default in appsettings.json)
-    /// or "oidc" (tokens from the configured issuer; the default when unset, and what the container image sets).
+    /// OIDC issuer whose discovery document and JWKS validate tokens. Required outside the Development environment,
+    /// where without it the local signing key is used instead (<see cref="Security.HubAuthMode"/>).
     /// </summary>
-    public string? Mode { get; set; }
-    /// <summary>OIDC issuer whose discovery document and JWKS validate tokens (oidc mode).</summary>
     public string? Authority { get; set; }
     public string Audience { get; set; } = "continuityhub";
     public bool RequireHttpsMetadata { get; set; } = true;

@@ -7,18 +7,17 @@ namespace ContinuityHub.Security;
 
 public static class AuthenticationSetup
 {
-    public const string Development = "development";
-    public const string Oidc = "oidc";
-
     /// <summary>
-    /// JWT bearer on every endpoint (the fallback policy): a local key in development mode, OIDC discovery
-    /// and JWKS otherwise. Configured from the final HubOptions, so every configuration source applies.
+    /// JWT bearer on every endpoint (the fallback policy): a local key in the Development environment, OIDC
+    /// discovery and JWKS otherwise (<see cref="HubAuthMode"/>). Configured from the final HubOptions and
+    /// environment, so every configuration source (tests included) applies.
     /// </summary>
     public static void AddHubAuthentication(this WebApplicationBuilder builder)
     {
+        HubAuthMode.AddHubAuthMode(builder.Services);
         builder.Services.AddAuthentication(UiAuthentication.HubScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<HubOptions>>((jwt, hubOptions) => Configure(jwt, hubOptions.Value));
+            .Configure<IOptions<HubOptions>, HubAuthMode>((jwt, hubOptions, mode) => Configure(jwt, hubOptions.Value, mode));
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.AddUiSignIn();
@@ -30,7 +29,7 @@ public static class AuthenticationSetup
         return response.WriteAsync(Fhir.FhirJson.Serialize(Fhir.OperationOutcome.Error(code, diagnostics)));
     }
 
-    private static void Configure(JwtBearerOptions jwt, HubOptions options)
+    private static void Configure(JwtBearerOptions jwt, HubOptions options, HubAuthMode mode)
     {
         jwt.MapInboundClaims = false;
         jwt.Events = new JwtBearerEvents
@@ -53,19 +52,15 @@ public static class AuthenticationSetup
             RoleClaimType = HubClaims.Roles,
             ClockSkew = TimeSpan.FromMinutes(1),
         };
-        switch (options.Auth.Mode ?? Oidc)
+        if (mode.IsDevelopment)
         {
-            case Development:
-                jwt.TokenValidationParameters.ValidIssuer = DevelopmentSigningKey.Issuer;
-                jwt.TokenValidationParameters.IssuerSigningKey = DevelopmentSigningKey.LoadOrCreate(options.ResolvedDataDirectory);
-                break;
-            case Oidc:
-                jwt.Authority = options.Auth.Authority
-                    ?? throw new InvalidOperationException("Hub:Auth:Authority must be set in oidc mode (or set Hub:Auth:Mode=development for a local, non-production hub).");
-                jwt.RequireHttpsMetadata = options.Auth.RequireHttpsMetadata;
-                break;
-            default:
-                throw new InvalidOperationException($"Hub:Auth:Mode '{options.Auth.Mode}' is not 'development' or 'oidc'.");
+            jwt.TokenValidationParameters.ValidIssuer = DevelopmentSigningKey.Issuer;
+            jwt.TokenValidationParameters.IssuerSigningKey = DevelopmentSigningKey.LoadOrCreate(options.ResolvedDataDirectory);
+        }
+        else
+        {
+            jwt.Authority = options.Auth.Authority;
+            jwt.RequireHttpsMetadata = options.Auth.RequireHttpsMetadata;
         }
     }
 }

@@ -10,7 +10,8 @@ namespace ContinuityHub.Security;
 
 /// <summary>
 /// Development mode's sign-in for the web UI (contract §3): a person picks a role and its scope and gets a
-/// cookie session with the same claims a token would carry. Not mapped outside development mode.
+/// cookie session with the same claims a token would carry. Outside development mode (<see cref="HubAuthMode"/>)
+/// its path answers 404 to everyone.
 /// </summary>
 public static class DevSignInEndpoints
 {
@@ -30,7 +31,11 @@ public static class DevSignInEndpoints
     public static void MapUiSignIn(this WebApplication app)
     {
         app.MapPost(UiAuthentication.SignOutPath, (Delegate)SignOutAsync).NotCached();
-        if (app.Services.GetRequiredService<IOptions<HubOptions>>().Value.Auth.Mode != AuthenticationSetup.Development) return;
+        if (!app.Services.GetRequiredService<HubAuthMode>().IsDevelopment)
+        {
+            app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Post], () => TypedResults.NotFound()).AllowAnonymous();
+            return;
+        }
         var signIn = app.MapGroup(Path).AllowAnonymous().NotCached();
         signIn.MapGet("", (HttpContext context, [FromQuery] string? returnUrl) => Form(context, new SignInForm { ReturnUrl = returnUrl }, []));
         signIn.MapPost("", SignInAsync);

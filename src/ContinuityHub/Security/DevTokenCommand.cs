@@ -4,12 +4,20 @@ namespace ContinuityHub.Security;
 
 /// <summary>
 /// <c>dev-token --role ROLE [--prisons A,B] [--ods CODE] [--pdu CODE] [--sub ID] [--name NAME]</c>:
-/// prints a development token signed with the same key the hub uses.
+/// prints a development token signed with the same key the hub uses. Only where the hub itself would accept it:
+/// the Development environment with no identity provider configured (<see cref="HubAuthMode"/>).
 /// </summary>
 public static class DevTokenCommand
 {
-    public static int Run(string[] args, HubOptions options, TextWriter output, TextWriter error)
+    public static int Run(string[] args, HubOptions options, string environmentName, TextWriter output, TextWriter error)
     {
+        if (environmentName != Environments.Development || !string.IsNullOrWhiteSpace(options.Auth.Authority))
+        {
+            error.WriteLine($"dev-token: refused. Development tokens exist only in the Development environment without an identity provider; " +
+                $"this hub is in the '{environmentName}' environment{(string.IsNullOrWhiteSpace(options.Auth.Authority) ? "" : " with Hub:Auth:Authority set")} " +
+                "and accepts only tokens from its identity provider. For a local hub set ASPNETCORE_ENVIRONMENT=Development.");
+            return 1;
+        }
         var values = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         for (var i = 1; i < args.Length; i++)
         {

@@ -60,8 +60,7 @@ public static class UiAuthentication
 
     private static Task RedirectToSignIn(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context)
     {
-        var mode = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value.Auth.Mode;
-        if (mode == AuthenticationSetup.Development)
+        if (context.HttpContext.RequestServices.GetRequiredService<HubAuthMode>().IsDevelopment)
         {
             context.Response.Redirect(context.RedirectUri);
             return Task.CompletedTask;

@@ -10,7 +10,7 @@ namespace ContinuityHub.Security;
 /// <summary>
 /// Production sign-in for the web UI: the authorization-code flow with PKCE against the same issuer whose
 /// tokens the APIs accept, ending in the UI's cookie session with the issuer's claims (roles and scopes).
-/// The scheme exists only when <see cref="AuthOptions.UiClientId"/> is set in oidc mode: an OpenID Connect
+/// The scheme exists only when <see cref="AuthOptions.UiClientId"/> is set with an issuer: an OpenID Connect
 /// handler without a client would fail on every request, and the settings are only final once every
 /// configuration source (tests included) has applied, hence the registration through options.
 /// </summary>
@@ -19,20 +19,19 @@ public static class UiOidcSignIn
     public const string Scheme = OpenIdConnectDefaults.AuthenticationScheme;
     public const string CallbackPath = "/signin-oidc";
 
-    public static bool IsConfigured(AuthOptions auth) =>
-        auth.Mode == AuthenticationSetup.Oidc && !string.IsNullOrWhiteSpace(auth.UiClientId);
+    public static bool IsConfigured(HubAuthMode mode, AuthOptions auth) => mode.IsOidc && !string.IsNullOrWhiteSpace(auth.UiClientId);
 
     public static void AddUiOidcSignIn(this IServiceCollection services)
     {
         services.TryAddTransient<OpenIdConnectHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());
-        services.AddOptions<AuthenticationOptions>().Configure<IOptions<HubOptions>>((authentication, hub) =>
+        services.AddOptions<AuthenticationOptions>().Configure<IOptions<HubOptions>, HubAuthMode>((authentication, hub, mode) =>
         {
-            if (IsConfigured(hub.Value.Auth)) authentication.AddScheme<OpenIdConnectHandler>(Scheme, "Sign in with your organisation");
+            if (IsConfigured(mode, hub.Value.Auth)) authentication.AddScheme<OpenIdConnectHandler>(Scheme, "Sign in with your organisation");
         });
-        services.AddOptions<CookieAuthenticationOptions>(UiAuthentication.CookieScheme).Configure<IOptions<HubOptions>>((cookie, hub) =>
+        services.AddOptions<CookieAuthenticationOptions>(UiAuthentication.CookieScheme).Configure<IOptions<HubOptions>, HubAuthMode>((cookie, hub, mode) =>
         {
-            if (IsConfigured(hub.Value.Auth)) cookie.ForwardChallenge = Scheme;
+            if (IsConfigured(mode, hub.Value.Auth)) cookie.ForwardChallenge = Scheme;
         });
         services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<IOptions<HubOptions>>((oidc, hub) =>
         {

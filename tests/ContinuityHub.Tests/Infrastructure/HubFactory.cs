@@ -34,7 +34,6 @@ public class HubFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("ConnectionStrings:Hub", ConnectionString);
         builder.UseSetting("Hub:DataDirectory", DataDirectory);
-        builder.UseSetting("Hub:Auth:Mode", "development");
         builder.UseSetting("Hub:Logging:Json", "true");
         // Quartz fires follow-ups by the real clock while the hub reads the TestClock: a test that wants
         // follow-ups to run says so (FollowUpHub); everywhere else they are planned but never fired.

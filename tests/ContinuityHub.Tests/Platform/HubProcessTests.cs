@@ -84,7 +84,7 @@ public sealed class HubProcessTests : IDisposable
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var options = new HubOptions { DataDirectory = _dataDirectory };
         var tokenOutput = new StringWriter();
-        Assert.Equal(0, DevTokenCommand.Run(["dev-token", "--role", HubRoles.PrisonHealthcare, "--prisons", "ONI"], options, tokenOutput, TextWriter.Null));
+        Assert.Equal(0, DevTokenCommand.Run(["dev-token", "--role", HubRoles.PrisonHealthcare, "--prisons", "ONI"], options, Microsoft.Extensions.Hosting.Environments.Development, tokenOutput, TextWriter.Null));
         client.DefaultRequestHeaders.Authorization = new("Bearer", tokenOutput.ToString().Trim());
         var notification = Notifications.Example();
 

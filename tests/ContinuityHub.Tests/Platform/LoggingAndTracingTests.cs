@@ -90,7 +90,7 @@ public sealed class LoggingAndTracingTests(HubFactory hub) : IClassFixture<HubFa
     {
         var output = new StringWriter();
         var exit = DevTokenCommand.Run(["dev-token", "--role", "PROBATION", "--pdu", "*"],
-            new Hosting.HubOptions { DataDirectory = hub.DataDirectory }, output, TextWriter.Null);
+            new Hosting.HubOptions { DataDirectory = hub.DataDirectory }, Microsoft.Extensions.Hosting.Environments.Development, output, TextWriter.Null);
         Assert.Equal(0, exit);
 
         var client = hub.CreateClient();
@@ -100,6 +100,6 @@ public sealed class LoggingAndTracingTests(HubFactory hub) : IClassFixture<HubFa
         var response = await client.PostAsJsonAsync("/api/v1/releases", notification);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
 
-        Assert.Equal(2, DevTokenCommand.Run(["dev-token", "--role", "KING"], new Hosting.HubOptions { DataDirectory = hub.DataDirectory }, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(2, DevTokenCommand.Run(["dev-token", "--role", "KING"], new Hosting.HubOptions { DataDirectory = hub.DataDirectory }, Microsoft.Extensions.Hosting.Environments.Development, TextWriter.Null, TextWriter.Null));
     }
 }

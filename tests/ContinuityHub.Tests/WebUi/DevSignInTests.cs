@@ -90,7 +90,7 @@ public sealed class DevSignInTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 }
 
-/// <summary>Outside development mode there is no local sign-in page.</summary>
+/// <summary>Outside development mode there is no local sign-in page: its path is not found (issue 12 item 5; it answered 401 before).</summary>
 public sealed class DevSignInOutsideDevelopmentTests : IClassFixture<DevSignInOutsideDevelopmentTests.OidcHub>
 {
     private readonly OidcHub hub;
@@ -102,7 +102,6 @@ public sealed class DevSignInOutsideDevelopmentTests : IClassFixture<DevSignInOu
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.UseSetting("Hub:Auth:Mode", "oidc");
             builder.UseSetting("Hub:Auth:Authority", "https://login.example.invalid/");
         }
     }
@@ -113,7 +112,7 @@ public sealed class DevSignInOutsideDevelopmentTests : IClassFixture<DevSignInOu
         var browser = hub.NewBrowser();
 
         var signIn = await browser.GetAsync("/dev/signin");
-        Assert.Equal(HttpStatusCode.Unauthorized, signIn.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, signIn.StatusCode);
         Assert.DoesNotContain("<form", await signIn.Content.ReadAsStringAsync());
         var page = await browser.GetAsync("/dashboard");
         Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);

@@ -37,7 +37,6 @@ public sealed class UiOidcSignInTests : IAsyncLifetime
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.UseSetting("Hub:Auth:Mode", "oidc");
             builder.UseSetting("Hub:Auth:Authority", authority);
             builder.UseSetting("Hub:Auth:RequireHttpsMetadata", "false");
             builder.UseSetting("Hub:Auth:UiClientId", "continuityhub-ui");

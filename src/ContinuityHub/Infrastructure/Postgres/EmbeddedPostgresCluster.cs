@@ -74,8 +74,7 @@ public sealed class EmbeddedPostgresCluster : IDisposable
     {
         if (File.Exists(file)) return File.ReadAllText(file).Trim();
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        File.WriteAllText(file, password);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        OwnerOnlyFile.CreateNew(file, password);
         return password;
     }
 
@@ -85,7 +84,7 @@ public sealed class EmbeddedPostgresCluster : IDisposable
         Directory.CreateDirectory(_clusterDirectory);
         // initdb reads the password from a file the server's OS user can read; it is removed straight after.
         var tempPasswordFile = Path.Combine(_clusterDirectory, "..", $".initdb-{Guid.NewGuid():N}");
-        File.WriteAllText(tempPasswordFile, Password);
+        OwnerOnlyFile.CreateNew(tempPasswordFile, Password);
         try
         {
             if (_runAsPostgresUser)
