@@ -8,13 +8,15 @@ namespace ContinuityHub.Errors;
 /// The single place where an unhandled exception becomes a response: problem+json (an OperationOutcome
 /// under /fhir) with the correlation id,
 /// never a stack trace or exception text (which could carry personal data). Client errors that the
-/// framework raises as BadHttpRequestException keep their 4xx status.
+/// framework raises as BadHttpRequestException keep their 4xx status; the database being unavailable is a 503
+/// with Retry-After (<see cref="DatabaseUnavailable"/>), for every endpoint at once.
 /// </summary>
 public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (DatabaseUnavailable.Is(exception)) return await WriteUnavailableAsync(context, exception, cancellationToken);
         var status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
         if (status >= 500)
             logger.LogError("Unhandled {ExceptionType:l} at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
@@ -36,6 +38,31 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Status = status,
                 Title = status >= 500 ? "An unexpected error occurred." : "The request could not be processed.",
                 Detail = status >= 500 ? "The error has been logged with the correlation id below." : null,
+            },
+        });
+    }
+
+    private async ValueTask<bool> WriteUnavailableAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Database unavailable ({ExceptionType}) at {Route}", exception.GetType().Name, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        const string detail = "The hub cannot reach its database at the moment. Send the same request again later (a notification with the same id is not stored twice).";
+        if (context.Request.Path.StartsWithSegments("/fhir"))
+        {
+            context.Response.ContentType = "application/fhir+json; charset=utf-8";
+            await context.Response.WriteAsync(Fhir.FhirJson.Serialize(Fhir.OperationOutcome.Error("transient", detail)), cancellationToken);
+            return true;
+        }
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Type = "https://continuityhub.example.org/problems/database-unavailable",
+                Title = "The service is temporarily unavailable.",
+                Detail = detail,
             },
         });
     }

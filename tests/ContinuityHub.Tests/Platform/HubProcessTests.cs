@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using ContinuityHub.Hosting;
 using ContinuityHub.Security;
 using ContinuityHub.Tests.Infrastructure;
@@ -19,22 +18,11 @@ public sealed class HubProcessTests : IDisposable
 
     public HubProcessTests() => Directory.CreateDirectory(_dataDirectory);
 
-    private static string HubAssembly()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
-        return Path.Combine(RepositoryPaths.Root, "src", "ContinuityHub", "bin", configuration, "net10.0", "ContinuityHub.dll");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => HubProcess.FreePort();
 
     private Process StartHub(int port, Dictionary<string, string>? extra = null)
     {
-        var assembly = HubAssembly();
+        var assembly = HubProcess.Assembly;
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { assembly },
