@@ -43,6 +43,7 @@ builder.AddProviderPush();
 builder.AddEngagementReport();
 builder.AddNotifications();
 builder.AddFollowUps();
+builder.AddHubOpenApi();
 
 var app = builder.Build();
 
@@ -82,6 +83,7 @@ app.MapUiSignIn();
 app.MapDashboard();
 app.MapNotifications();
 app.MapFollowUps();
+app.MapHubOpenApi();
 
 try
 {

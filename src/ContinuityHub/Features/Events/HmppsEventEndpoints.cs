@@ -15,7 +15,13 @@ public static class HmppsEventEndpoints
     {
         app.MapPost("/api/v1/events/hmpps", ReceiveAsync)
             .RequireAuthorization(policy => policy.RequireRole(HubRoles.EventFeed))
-            .WithTags("Events");
+            .WithTags("Events")
+            .WithSummary("Post an HMPPS domain event (raw, or in its SNS envelope)")
+            .Accepts<HmppsEventSchema>("application/json", "text/plain")
+            .Produces<EventReceipt>(StatusCodes.Status200OK)
+            .Produces<EventReceipt>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     /// <summary>

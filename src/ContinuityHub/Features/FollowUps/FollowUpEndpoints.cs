@@ -22,7 +22,9 @@ public static class FollowUpEndpoints
         app.MapGroup("/api/v1/followups")
             .RequireAuthorization(policy => policy.RequireRole(HubRoles.Admin))
             .WithTags("Follow-ups")
-            .MapGet("", ListAsync);
+            .MapGet("", ListAsync)
+            .WithSummary("The follow-up jobs: due ones next first, or recent ones by state")
+            .Produces<FollowUpList>().ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> ListAsync(string? status, string? limit, HubDbContext db, Microsoft.Extensions.Options.IOptions<Hosting.HubOptions> options,
         TimeProvider clock, CancellationToken ct)

@@ -21,7 +21,10 @@ public static class EngagementReportEndpoints
     public static void MapEngagementReport(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/v1/reports/engagement", GetAsync)
             .RequireAuthorization(policy => policy.RequireRole(HubRoles.Commissioner, HubRoles.Admin))
-            .WithTags("Reports");
+            .WithTags("Reports")
+            .WithSummary("The 21-day continuity-of-care measure, as JSON or CSV")
+            .Produces<EngagementReport>(StatusCodes.Status200OK, "application/json", EngagementReportCsv.MediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> GetAsync(HttpContext context, EngagementReportService reports, TimeProvider clock, CancellationToken ct)
     {

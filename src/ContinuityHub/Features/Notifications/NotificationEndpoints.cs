@@ -20,7 +20,9 @@ public static class NotificationEndpoints
     {
         app.MapGet("/api/v1/notifications", ListAsync)
             .RequireAuthorization(policy => policy.RequireRole(Readers))
-            .WithTags("Notifications");
+            .WithTags("Notifications")
+            .WithSummary("The email outbox, within the caller's scope")
+            .Produces<NotificationList>().ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapGet(PagePath, ShowAsync)
             .RequireAuthorization(policy => policy.RequireRole(Readers))
             .NotCached();
@@ -32,7 +34,7 @@ public static class NotificationEndpoints
         var (filter, problems) = NotificationFilter.Parse(state, episodeId, limit);
         if (filter is null) return BadQuery(problems);
         var rows = await listing.ListAsync(HubUser.From(context), filter, ct);
-        return TypedResults.Ok(new { notifyConfigured = notify.Value.Configured, count = rows.Count, notifications = rows });
+        return TypedResults.Ok(new NotificationList(notify.Value.Configured, rows.Count, rows));
     }
 
     private static async Task<IResult> ShowAsync(string? state, string? episodeId, HttpContext context,

@@ -11,6 +11,9 @@ public sealed record QueuedEmailView(
     string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset? NextAttemptAt, Guid EpisodeId);
 
 /// <summary>Which rows to list: a state, an episode, how many (newest first).</summary>
+/// <summary>The answer of <c>GET /api/v1/notifications</c>.</summary>
+public sealed record NotificationList(bool NotifyConfigured, int Count, IReadOnlyList<QueuedEmailView> Notifications);
+
 public sealed record NotificationFilter(string? State, Guid? EpisodeId, int Limit)
 {
     public const int DefaultLimit = 200;

@@ -8,6 +8,12 @@ namespace ContinuityHub.Features.People;
 
 public sealed record ProviderView(string Ods, string? Name);
 
+/// <summary>The answer of <c>GET /api/v1/people/{personId}/episodes</c>.</summary>
+public sealed record PersonEpisodes(string PersonId, IReadOnlyList<EpisodeStatusView> Episodes);
+
+/// <summary>The answer of <c>GET /api/v1/caseload</c>.</summary>
+public sealed record Caseload(string? Pdu, string? Status, DateOnly AsOf, int Count, IReadOnlyList<EpisodeStatusView> Episodes);
+
 public sealed record FollowUpView(string Checkpoint, DateOnly Date, DateTimeOffset DueAt);
 
 /// <summary>

@@ -26,8 +26,12 @@ public static partial class PeopleEndpoints
         var group = app.MapGroup("/api/v1")
             .RequireAuthorization(policy => policy.RequireRole(HubRoles.Probation, HubRoles.Admin))
             .WithTags("People");
-        group.MapGet("/people/{personId}/episodes", PersonEpisodesAsync);
-        group.MapGet("/caseload", CaseloadAsync);
+        group.MapGet("/people/{personId}/episodes", PersonEpisodesAsync)
+            .WithSummary("A person's release episodes, by NOMS number or CRN")
+            .Produces<PersonEpisodes>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/caseload", CaseloadAsync)
+            .WithSummary("A delivery unit's releases of the last 90 days")
+            .Produces<Caseload>().ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
     // A class with init properties, not a positional record: EF can filter on members of an object
@@ -58,7 +62,7 @@ public static partial class PeopleEndpoints
             return ApiProblems.Status(StatusCodes.Status404NotFound, "No such person.", "No episode of this person is known within your delivery units.");
 
         var views = await ShowAsync(rows, db, mappings, audit, clock, "person.episodes.read", ct);
-        return TypedResults.Ok(new { personId = id, episodes = views.OrderByDescending(v => v.ReleaseDate).ThenBy(v => v.EpisodeId) });
+        return TypedResults.Ok(new PersonEpisodes(id, [.. views.OrderByDescending(v => v.ReleaseDate).ThenBy(v => v.EpisodeId)]));
     }
 
     private static async Task<IResult> CaseloadAsync(string? pdu, string? status, HttpContext context, HubDbContext db, ReferenceData mappings,
@@ -96,7 +100,7 @@ public static partial class PeopleEndpoints
             .ThenBy(v => v.ReleaseDate)
             .ThenBy(v => v.EpisodeId)
             .ToList();
-        return TypedResults.Ok(new { pdu = pduCode, status, asOf = today, count = ordered.Count, episodes = ordered });
+        return TypedResults.Ok(new Caseload(pduCode, status, today, ordered.Count, ordered));
     }
 
     private static IQueryable<Row> Rows(HubDbContext db) =>

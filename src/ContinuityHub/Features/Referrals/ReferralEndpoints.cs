@@ -21,26 +21,36 @@ public static class ReferralEndpoints
             .RequireAuthorization(policy => policy.RequireRole(HubRoles.TreatmentProvider))
             .WithTags("Referrals");
         group.MapPost("/accept", (Guid referralId, HttpContext context, ReferralActions actions, CancellationToken ct) =>
-            Answer(actions.AcceptAsync(referralId, HubUser.From(context), ct)));
+            Answer(actions.AcceptAsync(referralId, HubUser.From(context), ct)))
+            .WithSummary("Accept the referral").Describe();
         group.MapPost("/reject", async (Guid referralId, HttpContext context, ReferralActions actions, CancellationToken ct) =>
             await WithBody(context, (read, body) => read.String(body, "reason", "/reason", required: true, 500), ct) switch
             {
                 (null, var problems) => ApiProblems.Validation(problems!),
                 (var reason, _) => await Answer(actions.RejectAsync(referralId, reason!, HubUser.From(context), ct)),
-            });
+            })
+            .WithSummary("Reject the referral, with a reason").Accepts<RejectReferralRequest>("application/json").Describe();
         group.MapPost("/appointments", async (Guid referralId, HttpContext context, ReferralActions actions, CancellationToken ct) =>
             await WithBody(context, (read, body) => read.Date(body, "date", "/date", required: true), ct) switch
             {
                 (null, var problems) => ApiProblems.Validation(problems!),
                 (var date, _) => await Answer(actions.RecordAppointmentAsync(referralId, date!.Value, HubUser.From(context), ct)),
-            });
+            })
+            .WithSummary("Record the first appointment's date").Accepts<DatedReferralRequest>("application/json").Describe();
         group.MapPost("/engagement", async (Guid referralId, HttpContext context, ReferralActions actions, CancellationToken ct) =>
             await WithBody(context, (read, body) => read.Date(body, "date", "/date", required: true), ct) switch
             {
                 (null, var problems) => ApiProblems.Validation(problems!),
                 (var date, _) => await Answer(actions.RecordEngagementAsync(referralId, date!.Value, HubUser.From(context), ct)),
-            });
+            })
+            .WithSummary("Record engagement: the first attended structured treatment intervention").Accepts<DatedReferralRequest>("application/json").Describe();
     }
+
+    /// <summary>What every referral action answers: the referral's state, or a problem.</summary>
+    private static RouteHandlerBuilder Describe(this RouteHandlerBuilder action) => action
+        .Produces<ReferralState>()
+        .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     /// <summary>Reads one field from a small JSON body; null and the problems when it is missing or wrong.</summary>
     private static async Task<(T? Value, IReadOnlyList<FieldProblem>? Problems)> WithBody<T>(HttpContext context,

@@ -25,9 +25,23 @@ public static class ReleaseEndpoints
         var group = app.MapGroup("/api/v1/releases")
             .RequireAuthorization(policy => policy.RequireRole(HubRoles.PrisonHealthcare, HubRoles.Probation))
             .WithTags("Releases");
-        group.MapPost("", ReceiveAsync);
-        group.MapGet("/{notificationId:guid}", GetAsync);
-        group.MapPost("/batch", ReleaseBatchEndpoint.ReceiveAsync);
+        group.MapPost("", ReceiveAsync)
+            .WithSummary("Send one release notification")
+            .Accepts<ReleaseNotificationSchema>("application/json")
+            .Produces<ReleaseAccepted>(StatusCodes.Status201Created)
+            .Produces<ReleaseAccepted>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{notificationId:guid}", GetAsync)
+            .WithSummary("The outcome of a notification")
+            .Produces<ReleaseAccepted>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/batch", ReleaseBatchEndpoint.ReceiveAsync)
+            .WithSummary("Send many releases: a CSV (docs/releases-csv.md) or a JSON array; one result a row")
+            .Accepts<IReadOnlyList<ReleaseNotificationSchema>>("application/json", "text/csv")
+            .Produces<BatchResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<IResult> ReceiveAsync(HttpContext context, ReleaseSubmission submission, IOptions<HubOptions> options, CancellationToken cancellationToken)
