@@ -1,4 +1,3 @@
-using ContinuityHub.Observability;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,7 +5,7 @@ namespace ContinuityHub.Errors;
 
 /// <summary>
 /// The single place where an unhandled exception becomes a response: problem+json (an OperationOutcome
-/// under /fhir) with the correlation id,
+/// under /fhir, by the FHIR problem writer) with the correlation id,
 /// never a stack trace or exception text (which could carry personal data). Client errors that the
 /// framework raises as BadHttpRequestException keep their 4xx status; the database being unavailable is a 503
 /// with Retry-After (<see cref="DatabaseUnavailable"/>), for every endpoint at once.
@@ -21,15 +20,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         if (status >= 500)
             logger.LogError("Unhandled {ExceptionType:l} at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
         context.Response.StatusCode = status;
-        if (context.Request.Path.StartsWithSegments("/fhir"))
-        {
-            // FHIR clients expect an OperationOutcome, never problem+json.
-            var outcome = Fhir.OperationOutcome.Error(status >= 500 ? "exception" : "invalid",
-                status >= 500 ? $"An unexpected error occurred; it has been logged with correlation id {CorrelationIdMiddleware.Get(context)}." : "The request could not be processed.");
-            context.Response.ContentType = "application/fhir+json; charset=utf-8";
-            await context.Response.WriteAsync(Fhir.FhirJson.Serialize(outcome), cancellationToken);
-            return true;
-        }
+        // Under /fhir the problem is written as an OperationOutcome (Features/Fhir/FhirProblemWriter).
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

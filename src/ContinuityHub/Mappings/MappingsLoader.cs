@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ContinuityHub.Fhir;
+using ContinuityHub.Features.Fhir;
+using Hl7.Fhir.Model;
 
 namespace ContinuityHub.Mappings;
 
@@ -33,8 +34,8 @@ public static partial class MappingsLoader
         var providersFile = Read<ProvidersFile>(directory, "providers.json", problems);
         var systemsFile = Read<SystemsFile>(directory, "fhir-systems.json", problems);
         var codesFile = Read<CodesFile>(directory, "fhir-codes.json", problems);
-        var substancesMap = Read<ConceptMap>(directory, SubstancesConceptMap, problems);
-        var movementMap = Read<ConceptMap>(directory, MovementReasonsConceptMap, problems);
+        var substancesMap = ReadConceptMap(directory, SubstancesConceptMap, problems);
+        var movementMap = ReadConceptMap(directory, MovementReasonsConceptMap, problems);
 
         var prisons = ValidatePrisons(prisonsFile, problems);
         var authorities = ValidateLocalAuthorities(authoritiesFile, problems);
@@ -67,6 +68,21 @@ public static partial class MappingsLoader
             problems.Add($"{relativePath}: not valid JSON at line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0]}");
             return null;
         }
+    }
+
+    /// <summary>A ConceptMap is served as it is (GET /fhir/ConceptMap/{id}), so it is read as FHIR: by the Firely parser.</summary>
+    private static ConceptMap? ReadConceptMap(string directory, string relativePath, List<string> problems)
+    {
+        var path = Path.Combine(directory, relativePath);
+        if (!File.Exists(path))
+        {
+            problems.Add($"{relativePath}: file is missing.");
+            return null;
+        }
+        var read = FhirJson.Parse<ConceptMap>(File.ReadAllText(path));
+        // Firely's diagnostics name the FHIRPath, line and position ("… At ConceptMap.group[0].element[2].target[0].equivalence, line 12, position 61.").
+        problems.AddRange((read.Problems?.Issue ?? []).Select(issue => $"{relativePath}: {issue.Diagnostics}"));
+        return read.Resource;
     }
 
     private static Dictionary<string, Prison> ValidatePrisons(PrisonsFile? file, List<string> problems)

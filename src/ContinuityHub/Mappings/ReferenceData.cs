@@ -43,7 +43,7 @@ public sealed partial class ReferenceData(
     IReadOnlyDictionary<string, SnomedConcept> substanceSnomed,
     IReadOnlyDictionary<string, string> substanceCategory,
     IReadOnlyDictionary<string, string> movementReasons,
-    IReadOnlyList<Fhir.ConceptMap> conceptMaps)
+    IReadOnlyList<Hl7.Fhir.Model.ConceptMap> conceptMaps)
 {
     private readonly Dictionary<string, string> _districtToAuthority = localAuthorities.Values
         .SelectMany(la => la.PostcodeDistricts.Select(d => (d, la.Code)))
@@ -61,7 +61,7 @@ public sealed partial class ReferenceData(
     /// <summary>Named codes the FHIR referrals use (fhir-codes.json), e.g. referralToSubstanceMisuseService.</summary>
     public IReadOnlyDictionary<string, CodedConcept> Codes { get; } = codes;
     public IReadOnlyDictionary<string, SnomedConcept> SubstanceSnomed { get; } = substanceSnomed;
-    public IReadOnlyList<Fhir.ConceptMap> ConceptMaps { get; } = conceptMaps;
+    public IReadOnlyList<Hl7.Fhir.Model.ConceptMap> ConceptMaps { get; } = conceptMaps;
 
     /// <summary>The local authority for a destination: the one given, else the postcode's district.</summary>
     public string? ResolveLocalAuthority(string? localAuthorityCode, string? postcode)

@@ -23,28 +23,11 @@ public static class AuthenticationSetup
         builder.AddUiSignIn();
     }
 
-    private static Task WriteOutcome(HttpResponse response, string code, string diagnostics)
-    {
-        response.ContentType = "application/fhir+json; charset=utf-8";
-        return response.WriteAsync(Fhir.FhirJson.Serialize(Fhir.OperationOutcome.Error(code, diagnostics)));
-    }
-
     private static void Configure(JwtBearerOptions jwt, HubOptions options, HubAuthMode mode)
     {
         jwt.MapInboundClaims = false;
-        jwt.Events = new JwtBearerEvents
-        {
-            // FHIR clients expect an OperationOutcome for every refusal, 401 included (the /fhir endpoints' own
-            // 403s and 404s are written as OperationOutcome where they are decided).
-            OnChallenge = async context =>
-            {
-                if (!context.Request.Path.StartsWithSegments("/fhir")) return;
-                context.HandleResponse();
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                await WriteOutcome(context.Response, "login", "A valid bearer token is required.");
-            },
-        };
+        // A challenge's or a refusal's empty 401/403 gets its body from the status-code pages: problem+json, or an
+        // OperationOutcome under /fhir (Features/Fhir/FhirProblemWriter).
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidAudience = options.Auth.Audience,

@@ -2,8 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Fhir;
-using ContinuityHub.Fhir;
 using ContinuityHub.Mappings;
+using Hl7.Fhir.Model;
+using Person = ContinuityHub.Data.Person;
 using ContinuityHub.Tests.Infrastructure;
 
 namespace ContinuityHub.Tests.Fhir;
@@ -42,6 +43,8 @@ public sealed class FhirGoldenFileTests
         TaskStatus = "in-progress", Version = 3, CreatedAt = Created, UpdatedAt = Created.AddDays(13),
     };
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static TheoryData<string> Cases => ["ServiceRequest", "Task", "Patient", "Organization-provider", "Organization-prison"];
 
     [Theory]
@@ -56,7 +59,7 @@ public sealed class FhirGoldenFileTests
             "Organization-provider" => Mapper.Organization("EXS2SN")!,
             _ => Mapper.Organization("EXONI")!,
         };
-        var actual = JsonNode.Parse(FhirJson.Serialize(resource))!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var actual = JsonNode.Parse(FhirJson.Serialize(resource))!.ToJsonString(Indented) + "\n";
         var path = Path.Combine(RepositoryPaths.Root, "tests", "ContinuityHub.Tests", "Fhir", "Golden", $"{name}.json");
 
         if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1") File.WriteAllText(path, actual);
@@ -66,6 +69,6 @@ public sealed class FhirGoldenFileTests
 
     [Fact]
     public void The_golden_files_are_valid_R4() =>
-        Assert.All(FhirSchemaValidator.Validate(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "tests", "ContinuityHub.Tests", "Fhir", "Golden"), "*.json")
+        Assert.All(FhirValidator.Validate(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "tests", "ContinuityHub.Tests", "Fhir", "Golden"), "*.json")
             .Select(File.ReadAllText)), errors => Assert.Empty(errors));
 }

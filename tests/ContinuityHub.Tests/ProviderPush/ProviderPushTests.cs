@@ -49,7 +49,7 @@ public sealed class ProviderPushTests : IAsyncLifetime
         var pushes = await AllSentAsync(hub, referralId, versions: 1);
 
         Assert.StartsWith("application/fhir+json", message.ContentType);
-        var schemaErrors = FhirSchemaValidator.Validate([message.Body])[0];
+        var schemaErrors = FhirValidator.Validate([message.Body])[0];
         Assert.True(schemaErrors.Count == 0, string.Join("\n", schemaErrors));
 
         var bundle = message.Bundle;

@@ -21,7 +21,7 @@ public sealed class MeasureFhirTests(HubFactory hub) : IClassFixture<HubFactory>
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {text}");
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(FhirSchemaValidator.Validate([text])[0]);
+        Assert.Empty(FhirValidator.Validate([text])[0]);
         return JsonDocument.Parse(text).RootElement;
     }
 

@@ -1,8 +1,8 @@
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
-using ContinuityHub.Fhir;
-using Task = System.Threading.Tasks.Task;
 using ContinuityHub.Security;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using Microsoft.EntityFrameworkCore;
 
 namespace ContinuityHub.Features.Fhir;
@@ -13,13 +13,9 @@ namespace ContinuityHub.Features.Fhir;
 /// </summary>
 public static class FhirReadEndpoints
 {
-    public const string FhirJsonMediaType = "application/fhir+json";
-
-    public static void AddFhirReads(this WebApplicationBuilder builder) => builder.Services.AddSingleton<FhirReferralMapper>();
-
-    public static void MapFhirReads(this IEndpointRouteBuilder app)
+    /// <summary>Maps the reads on the /fhir group (<see cref="FhirApi"/>).</summary>
+    public static void MapFhirReads(this IEndpointRouteBuilder fhir)
     {
-        var fhir = app.MapGroup("/fhir").WithTags("FHIR");
         fhir.MapGet("/ServiceRequest/{id}", (string id, HttpContext context, HubDbContext db, FhirReferralMapper mapper, AuditTrail audit, CancellationToken ct) =>
             ReadReferral(id, "ServiceRequest", context, db, audit, (r, e) => mapper.ServiceRequest(r, e), ct));
         fhir.MapGet("/Task/{id}", (string id, HttpContext context, HubDbContext db, FhirReferralMapper mapper, AuditTrail audit, CancellationToken ct) =>
@@ -75,18 +71,7 @@ public static class FhirReadEndpoints
     private static IResult NotFound(string type, string id) =>
         Refusal(StatusCodes.Status404NotFound, "not-found", $"{type}/{(id.Length <= 64 ? id : id[..64])} is not known.");
 
+    /// <summary>An OperationOutcome with one error issue; <paramref name="code"/> is an R4 IssueType code.</summary>
     public static IResult Refusal(int status, string code, string diagnostics, params string[] expression) =>
-        new FhirResult(OperationOutcome.Error(code, diagnostics, expression), status, null);
-
-    /// <summary>Writes a resource as application/fhir+json with its ETag.</summary>
-    private sealed class FhirResult(Resource resource, int status, string? version) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext context)
-        {
-            context.Response.StatusCode = status;
-            context.Response.ContentType = FhirJsonMediaType + "; charset=utf-8";
-            if (version is not null) context.Response.Headers.ETag = $"W/\"{version}\"";
-            await context.Response.WriteAsync(FhirJson.Serialize(resource));
-        }
-    }
+        new FhirResult(FhirOutcome.Error(code, diagnostics, expression), status);
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using ContinuityHub.Data;
-using ContinuityHub.Fhir;
 using ContinuityHub.Mappings;
-using FhirTask = ContinuityHub.Fhir.Task;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
+using FhirTask = Hl7.Fhir.Model.Task;
+using Person = ContinuityHub.Data.Person;
 
 namespace ContinuityHub.Features.Fhir;
 
@@ -11,6 +13,7 @@ namespace ContinuityHub.Features.Fhir;
 /// (ServiceRequest and Task share the referral's id; Organizations are identified by ODS code), and
 /// meta.versionId/lastUpdated follow the record's version, so they change exactly when the resource does.
 /// Systems and codes come from mappings/ (fhir-systems.json, fhir-codes.json, the substances ConceptMap).
+/// The resources are the Firely SDK's R4 POCOs, written by <see cref="FhirJson"/>.
 /// </summary>
 public sealed class FhirReferralMapper(ReferenceData mappings)
 {
@@ -28,8 +31,9 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
             Id = person.Id.ToString(),
             Meta = Meta(person.UpdatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), person.UpdatedAt),
             Identifier = identifiers,
-            Name = person.FamilyName is null ? null : [new HumanName { Use = "official", Family = person.FamilyName, Given = person.GivenName is null ? null : [person.GivenName] }],
-            Gender = person.Gender,
+            Name = person.FamilyName is null ? [] : [new HumanName { Use = HumanName.NameUse.Official, Family = person.FamilyName, Given = person.GivenName is null ? [] : [person.GivenName] }],
+            // The intake accepts only FHIR administrative-gender codes (male, female, other, unknown).
+            Gender = person.Gender is null ? null : EnumUtility.ParseLiteral<AdministrativeGender>(person.Gender),
             BirthDate = person.DateOfBirth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
     }
@@ -47,7 +51,7 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
             Identifier = [new Identifier { System = System("odsOrganizationCode"), Value = odsCode }],
             Active = true,
             Name = provider?.Name ?? $"{prison!.Name} healthcare",
-            Telecom = email is null ? null : [new ContactPoint { System = "email", Value = email }],
+            Telecom = email is null ? [] : [new ContactPoint { System = ContactPoint.ContactPointSystem.Email, Value = email }],
         };
     }
 
@@ -68,16 +72,16 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
             Meta = Meta(referral.Version.ToString(CultureInfo.InvariantCulture), referral.UpdatedAt),
             Status = referral.TaskStatus switch
             {
-                "completed" => "completed",
-                "rejected" or "cancelled" => "revoked",
-                _ => "active",
+                "completed" => RequestStatus.Completed,
+                "rejected" or "cancelled" => RequestStatus.Revoked,
+                _ => RequestStatus.Active,
             },
-            Intent = "order",
+            Intent = RequestIntent.Order,
             Category = [Concept("patientReferral")],
             Code = Concept(alcoholOnly ? "referralToAlcoholMisuseService" : "referralToSubstanceMisuseService"),
             Subject = new ResourceReference { Reference = $"Patient/{episode.PersonId}" },
-            OccurrencePeriod = new Period { Start = Date(episode.ReleaseDate), End = Date(episode.ReleaseDate.AddDays(21)) },
-            AuthoredOn = Instant(referral.CreatedAt),
+            Occurrence = new Period { Start = Date(episode.ReleaseDate), End = Date(episode.ReleaseDate.AddDays(21)) },
+            AuthoredOn = FhirInstant.Text(referral.CreatedAt),
             Requester = RequesterOf(referral),
             Performer = [new ResourceReference { Reference = $"Organization/{referral.ProviderOds}" }],
             ReasonCode = episode.Substances.Select(s => mappings.SubstanceSnomed.GetValueOrDefault(s)).OfType<SnomedConcept>()
@@ -90,14 +94,15 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
     {
         Id = referral.Id.ToString(),
         Meta = Meta(referral.Version.ToString(CultureInfo.InvariantCulture), referral.UpdatedAt),
-        Status = referral.TaskStatus,
+        Status = EnumUtility.ParseLiteral<FhirTask.TaskStatus>(referral.TaskStatus)
+            ?? throw new InvalidOperationException($"Referral {referral.Id} has a task status that is not an R4 TaskStatus code."),
         BusinessStatus = new CodeableConcept { Text = episode.Status },
-        Intent = "order",
+        Intent = FhirTask.TaskIntent.Order,
         Focus = new ResourceReference { Reference = $"ServiceRequest/{referral.Id}" },
         For = new ResourceReference { Reference = $"Patient/{episode.PersonId}" },
         ExecutionPeriod = episode.EngagedOn is { } engaged ? new Period { Start = Date(engaged) } : null,
-        AuthoredOn = Instant(referral.CreatedAt),
-        LastModified = Instant(referral.UpdatedAt),
+        AuthoredOn = FhirInstant.Text(referral.CreatedAt),
+        LastModified = FhirInstant.Text(referral.UpdatedAt),
         Requester = RequesterOf(referral),
         Owner = new ResourceReference { Reference = $"Organization/{referral.ProviderOds}" },
         Restriction = new FhirTask.RestrictionComponent { Period = new Period { End = Date(episode.ReleaseDate.AddDays(21)) } },
@@ -114,9 +119,7 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
     private CodeableConcept Snomed(string code, string display) =>
         new() { Coding = [new Coding { System = System("snomedCt"), Code = code, Display = display }] };
 
-    private static Meta Meta(string versionId, DateTimeOffset lastUpdated) => new() { VersionId = versionId, LastUpdated = Instant(lastUpdated) };
+    private static Meta Meta(string versionId, DateTimeOffset lastUpdated) => new() { VersionId = versionId, LastUpdated = FhirInstant.Of(lastUpdated) };
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static string Instant(DateTimeOffset instant) => instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -2,9 +2,9 @@ using System.Globalization;
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Referrals;
-using ContinuityHub.Fhir;
 using ContinuityHub.Mappings;
 using ContinuityHub.Security;
+using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Task = System.Threading.Tasks.Task;
 
@@ -26,12 +26,13 @@ public static class FhirSearchEndpoints
         ["Task"] = [("owner", "reference"), ("status", "token"), ("focus", "reference")],
     };
 
-    public static void MapFhirSearches(this IEndpointRouteBuilder app)
+    /// <summary>Maps the searches on the /fhir group (<see cref="FhirApi"/>).</summary>
+    public static void MapFhirSearches(this IEndpointRouteBuilder fhir)
     {
-        app.MapGet("/fhir/ServiceRequest", (HttpContext context, HubDbContext db, FhirReferralMapper mapper, ReferenceData mappings, AuditTrail audit, CancellationToken ct) =>
-            Search("ServiceRequest", context, db, audit, (r, e) => mapper.ServiceRequest(r, e), mappings, ct)).WithTags("FHIR");
-        app.MapGet("/fhir/Task", (HttpContext context, HubDbContext db, FhirReferralMapper mapper, ReferenceData mappings, AuditTrail audit, CancellationToken ct) =>
-            Search("Task", context, db, audit, (r, e) => mapper.Task(r, e), mappings, ct)).WithTags("FHIR");
+        fhir.MapGet("/ServiceRequest", (HttpContext context, HubDbContext db, FhirReferralMapper mapper, ReferenceData mappings, AuditTrail audit, CancellationToken ct) =>
+            Search("ServiceRequest", context, db, audit, (r, e) => mapper.ServiceRequest(r, e), mappings, ct));
+        fhir.MapGet("/Task", (HttpContext context, HubDbContext db, FhirReferralMapper mapper, ReferenceData mappings, AuditTrail audit, CancellationToken ct) =>
+            Search("Task", context, db, audit, (r, e) => mapper.Task(r, e), mappings, ct));
     }
 
     private static async Task<IResult> Search(string type, HttpContext context, HubDbContext db, AuditTrail audit,
@@ -109,14 +110,14 @@ public static class FhirSearchEndpoints
         return FhirReadEndpoints.Resource(new Bundle
         {
             Id = Guid.NewGuid().ToString(),
-            Type = "searchset",
+            Type = Bundle.BundleType.Searchset,
             Total = total,
             Link = links,
             Entry = page.Select(r => new Bundle.EntryComponent
             {
                 FullUrl = $"{baseUrl}/{r.Id}",
                 Resource = map(r, r.Episode!),
-                Search = new Bundle.SearchComponent { Mode = "match" },
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
             }).ToList(),
         }, null);
     }

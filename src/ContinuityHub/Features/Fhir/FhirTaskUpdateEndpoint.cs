@@ -1,14 +1,12 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Referrals;
-using ContinuityHub.Fhir;
 using ContinuityHub.Infrastructure;
 using ContinuityHub.Security;
+using Hl7.Fhir.Utility;
 using Microsoft.EntityFrameworkCore;
-using FhirTask = ContinuityHub.Fhir.Task;
-using Task = System.Threading.Tasks.Task;
+using FhirTask = Hl7.Fhir.Model.Task;
 
 namespace ContinuityHub.Features.Fhir;
 
@@ -16,13 +14,16 @@ namespace ContinuityHub.Features.Fhir;
 /// <c>PUT /fhir/Task/{id}</c> with <c>If-Match</c> (contract §5): a provider moves its Task by the same
 /// state machine as the JSON conveniences. The status is what changes; for <c>rejected</c> the reason is
 /// <c>statusReason.text</c>, for <c>in-progress</c> the engagement date is <c>executionPeriod.start</c>.
+/// The body is parsed by the Firely SDK: one it cannot parse is 400 (FHIR's answer for a resource that "could
+/// not be parsed or failed basic FHIR validation rules"; 422 is kept for the state machine's business rules),
+/// with an OperationOutcome issue per problem at the parser's FHIRPath.
 /// </summary>
 public static class FhirTaskUpdateEndpoint
 {
     private const int MaxBodyBytes = 64 * 1024;
 
-    public static void MapFhirTaskUpdate(this IEndpointRouteBuilder app) =>
-        app.MapPut("/fhir/Task/{id}", UpdateAsync).WithTags("FHIR");
+    /// <summary>Maps the update on the /fhir group (<see cref="FhirApi"/>).</summary>
+    public static void MapFhirTaskUpdate(this IEndpointRouteBuilder fhir) => fhir.MapPut("/Task/{id}", UpdateAsync);
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext context, ReferralActions actions, HubDbContext db,
         FhirReferralMapper mapper, CancellationToken ct)
@@ -37,20 +38,13 @@ public static class FhirTaskUpdateEndpoint
 
         var body = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, ct);
         if (body is null) return FhirReadEndpoints.Refusal(StatusCodes.Status413PayloadTooLarge, "too-costly", $"A Task may be at most {MaxBodyBytes / 1024} KiB.");
-        FhirTask? task;
-        try
-        {
-            task = FhirJson.Deserialize<FhirTask>(Encoding.UTF8.GetString(body));
-        }
-        catch (JsonException)
-        {
-            return Invalid("The body is not a FHIR JSON Task.", "Task");
-        }
-        if (task is null) return Invalid("The body is not a FHIR JSON Task.", "Task");
+        var read = FhirJson.Parse<FhirTask>(Encoding.UTF8.GetString(body));
+        if (read.Resource is not { } task) return new FhirResult(read.Problems!, StatusCodes.Status400BadRequest);
         if (task.Id != id) return Invalid("Task.id must be the id in the URL.", "Task.id");
 
         var user = HubUser.From(context);
-        var outcome = task.Status switch
+        var status = task.Status?.GetLiteral();
+        var outcome = status switch
         {
             TaskStatuses.Accepted => await actions.AcceptAsync(referralId, user, ct, expectedVersion),
             TaskStatuses.Rejected when string.IsNullOrWhiteSpace(task.StatusReason?.Text) => null,
@@ -65,7 +59,7 @@ public static class FhirTaskUpdateEndpoint
         };
         if (outcome is null)
         {
-            return task.Status switch
+            return status switch
             {
                 TaskStatuses.Rejected => Invalid("A rejection needs its reason in statusReason.text.", "Task.statusReason"),
                 TaskStatuses.InProgress => Invalid("in-progress means engaged: give the first attended intervention's date in executionPeriod.start.", "Task.executionPeriod.start"),

@@ -1,6 +1,6 @@
-using ContinuityHub.Fhir;
 using ContinuityHub.Mappings;
-using FhirMeasure = ContinuityHub.Fhir.Measure;
+using Hl7.Fhir.Model;
+using FhirMeasure = Hl7.Fhir.Model.Measure;
 
 namespace ContinuityHub.Features.Measure;
 
@@ -31,7 +31,7 @@ public static class ContinuityMeasure
     /// words. The hub evaluates the rules in SQL (EngagementReportService), so the Measure ships no CQL Library.
     /// </summary>
     private static Expression Criteria(string definition, string description) =>
-        new() { Language = "text/cql", ExpressionText = definition, Description = description };
+        new() { Language = "text/cql", Expression_ = definition, Description = description };
 
     private static readonly Dictionary<string, string> StratifierDescriptions = new()
     {
@@ -49,14 +49,14 @@ public static class ContinuityMeasure
         Version = Version,
         Name = "ContinuityOfCare21Days",
         Title = "Continuity of care: prison leavers engaged in community treatment within 21 days",
-        Status = "active",
+        Status = PublicationStatus.Active,
         Experimental = false,
         Date = "2026-11-30",
         Publisher = "ContinuityHub",
         Description = "Of the people released from prison to the community with a substance misuse treatment need, the share whose " +
                       $"first engagement with community treatment is on day 0 to day {EngagementRules.WindowDays} after release " +
                       $"(Europe/London calendar dates). The target is {target:0.##}.",
-        SubjectCodeableConcept = Code("http://hl7.org/fhir/resource-types", "Patient", "Patient"),
+        Subject = Code("http://hl7.org/fhir/resource-types", "Patient", "Patient"),
         Scoring = Code("http://terminology.hl7.org/CodeSystem/measure-scoring", "proportion", "Proportion"),
         Rationale = "Prison leavers who start community treatment quickly are less likely to die of an overdose or reoffend; " +
                     "the Combating Drugs Partnerships steer by this rate against the 75% ambition.",
@@ -113,10 +113,10 @@ public static class ContinuityMeasure
     /// <summary>The report as a summary MeasureReport: the same counts, group for group.</summary>
     public static MeasureReport Report(EngagementReport report, DateTimeOffset generatedAt, ReferenceData mappings) => new()
     {
-        Status = "complete",
-        Type = "summary",
+        Status = MeasureReport.MeasureReportStatus.Complete,
+        Type = MeasureReport.MeasureReportType.Summary,
         Measure = $"{Url}|{Version}",
-        Date = generatedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        Date = Fhir.FhirInstant.Text(generatedAt),
         Period = new Period { Start = report.From.ToString("yyyy-MM-dd"), End = report.To.ToString("yyyy-MM-dd") },
         ImprovementNotation = Code("http://terminology.hl7.org/CodeSystem/measure-improvement-notation", "increase"),
         Group =
@@ -129,14 +129,15 @@ public static class ContinuityMeasure
                 Stratifier = report.Groups.GroupBy(g => g.By).Select(stratifier => new MeasureReport.StratifierComponent
                 {
                     Code = [StratifierCode(stratifier.Key)],
-                    Stratum = stratifier.Select(g => new MeasureReport.StratumComponent
+                    Stratum = stratifier.Select(g => new MeasureReport.StratifierGroupComponent
                     {
                         Value = new CodeableConcept
                         {
                             Coding = [new Coding { System = g.Key == ReportGroupings.UnknownKey ? null : ValueSystem(g.By, mappings), Code = g.Key, Display = g.Label }],
                             Text = g.Key,
                         },
-                        Population = Populations(g.Cohort, g.Pending, g.Excluded, g.Engaged),
+                        Population = Populations(g.Cohort, g.Pending, g.Excluded, g.Engaged)
+                            .Select(p => new MeasureReport.StratifierGroupPopulationComponent { Code = p.Code, Count = p.Count }).ToList(),
                         MeasureScore = Score(g.Rate),
                     }).ToList(),
                 }).ToList(),

@@ -20,20 +20,18 @@ public static class MeasureFhirEndpoints
     /// <summary>The $evaluate-measure parameters served: the period, the report type (summary only) and the hub's stratifier selection.</summary>
     public static readonly IReadOnlyList<string> Parameters = ["periodStart", "periodEnd", "reportType", "stratifier"];
 
-    public static void MapMeasureFhir(this IEndpointRouteBuilder app)
+    /// <summary>Maps the Measure read and $evaluate-measure on the /fhir group (<see cref="Fhir.FhirApi"/>).</summary>
+    public static void MapMeasureFhir(this IEndpointRouteBuilder fhir)
     {
-        var fhir = app.MapGroup("/fhir").WithTags("FHIR");
         fhir.MapGet("/Measure/{id}", (string id, IOptions<MeasureOptions> options) =>
             id == ContinuityMeasure.Id ? FhirReadEndpoints.Resource(ContinuityMeasure.Definition(options.Value.Target), ContinuityMeasure.Version) : NotFound(id));
-        fhir.MapGet("/Measure/{id}/$evaluate-measure", EvaluateAsync);
+        // The role rule is the JSON report's (aggregate reports, contract §3); the refusal is an OperationOutcome (FhirProblemWriter).
+        fhir.MapGet("/Measure/{id}/$evaluate-measure", EvaluateAsync).RequireAuthorization(policy => policy.RequireRole(HubRoles.Commissioner, HubRoles.Admin));
     }
 
     private static async Task<IResult> EvaluateAsync(string id, HttpContext context, EngagementReportService reports, ReferenceData mappings,
         TimeProvider clock, CancellationToken ct)
     {
-        var user = HubUser.From(context);
-        if (!user.IsIn(HubRoles.Commissioner) && !user.IsIn(HubRoles.Admin))
-            return FhirReadEndpoints.Refusal(StatusCodes.Status403Forbidden, "forbidden", "Evaluating the measure is for COMMISSIONER and ADMIN tokens (aggregate reports, contract §3).");
         if (id != ContinuityMeasure.Id) return NotFound(id);
 
         var query = context.Request.Query;

@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Fhir;
-using ContinuityHub.Fhir;
 using ContinuityHub.Mappings;
+using Hl7.Fhir.Model;
+using Person = ContinuityHub.Data.Person;
 using Microsoft.Extensions.Options;
 
 namespace ContinuityHub.Features.ProviderPush;
@@ -31,14 +32,14 @@ public sealed class ProviderMessageBuilder(FhirReferralMapper mapper, ReferenceD
         var header = new MessageHeader
         {
             Id = StableUuid(referral.Id, referral.Version).ToString(),
-            EventCoding = Event(referral.Version == 1 ? "messageEventReferralNew" : "messageEventReferralUpdated"),
-            Destination = [new MessageHeader.DestinationComponent
+            Event = Event(referral.Version == 1 ? "messageEventReferralNew" : "messageEventReferralUpdated"),
+            Destination = [new MessageHeader.MessageDestinationComponent
             {
                 Name = provider.Name,
                 Endpoint = provider.FhirEndpoint!.AbsoluteUri,
                 Receiver = new ResourceReference { Reference = $"Organization/{provider.OdsCode}" },
             }],
-            Source = new MessageHeader.SourceComponent { Name = "ContinuityHub", Software = "ContinuityHub", Endpoint = hubBase },
+            Source = new MessageHeader.MessageSourceComponent { Name = "ContinuityHub", Software = "ContinuityHub", Endpoint = hubBase },
             Focus = [new ResourceReference { Reference = $"ServiceRequest/{referral.Id}" }, new ResourceReference { Reference = $"Task/{referral.Id}" }],
         };
 
@@ -57,8 +58,8 @@ public sealed class ProviderMessageBuilder(FhirReferralMapper mapper, ReferenceD
         return new Bundle
         {
             Id = BundleId(referral.Id, referral.Version),
-            Type = "message",
-            Timestamp = referral.UpdatedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            Type = Bundle.BundleType.Message,
+            Timestamp = FhirInstant.Of(referral.UpdatedAt),
             Entry = entries,
         };
     }

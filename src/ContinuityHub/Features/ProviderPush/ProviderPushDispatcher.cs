@@ -1,6 +1,6 @@
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
-using FhirJson = ContinuityHub.Fhir.FhirJson;
+using FhirJson = ContinuityHub.Features.Fhir.FhirJson;
 using ContinuityHub.Hosting;
 using ContinuityHub.Infrastructure.Delivery;
 using ContinuityHub.Mappings;

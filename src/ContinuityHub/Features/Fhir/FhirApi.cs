@@ -1,0 +1,28 @@
+using ContinuityHub.Features.Measure;
+
+namespace ContinuityHub.Features.Fhir;
+
+/// <summary>
+/// The FHIR R4 API (contract §5) as one route group under /fhir: every interaction is mapped here, every
+/// request passes the same content negotiation (JSON only: 406, 415), and every error answer is an
+/// OperationOutcome, whether an endpoint writes it or the framework raises it (<see cref="FhirProblemWriter"/>).
+/// </summary>
+public static class FhirApi
+{
+    public static void AddFhir(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<FhirReferralMapper>();
+        // First among the problem writers: the default one would otherwise answer /fhir with problem+json.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FhirProblemWriter>());
+    }
+
+    public static void MapFhir(this IEndpointRouteBuilder app)
+    {
+        var fhir = app.MapGroup(FhirProblemWriter.PathPrefix).WithTags("FHIR").AddEndpointFilter<FhirContentNegotiation>();
+        fhir.MapFhirMetadata();
+        fhir.MapFhirReads();
+        fhir.MapFhirSearches();
+        fhir.MapFhirTaskUpdate();
+        fhir.MapMeasureFhir();
+    }
+}
