@@ -16,7 +16,6 @@ WORKDIR /src
 # Restore first, from the project files only, so the package layer is cached across source changes.
 COPY Directory.Build.props Directory.Packages.props ContinuityHub.sln ./
 COPY src/ContinuityHub/ContinuityHub.csproj src/ContinuityHub/
-COPY src/ContinuityHub.Fhir/ContinuityHub.Fhir.csproj src/ContinuityHub.Fhir/
 RUN dotnet restore src/ContinuityHub/ContinuityHub.csproj
 # mappings/ sits at the repository root; the csproj links it into the build and publish output (mappings/).
 COPY mappings/ mappings/

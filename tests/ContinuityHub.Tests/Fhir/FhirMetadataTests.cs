@@ -59,6 +59,7 @@ public sealed class FhirMetadataTests(HubFactory hub) : IClassFixture<HubFactory
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
+        Assert.Empty(FhirValidator.Validate(text));
         var issue = JsonDocument.Parse(text).RootElement.GetProperty("issue")[0];
         Assert.Equal("exception", issue.GetProperty("code").GetString());
         Assert.Contains(response.Headers.GetValues("X-Correlation-Id").Single(), issue.GetProperty("diagnostics").GetString());
