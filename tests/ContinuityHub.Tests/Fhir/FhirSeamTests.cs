@@ -21,22 +21,6 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
     private async Task<Guid> NewReferral() =>
         (await hub.SubmitReleaseAsync(Notifications.Example(releaseDate: "2026-11-10", status: "released"))).ReferralId;
 
-    /// <summary>Asserts the status and that the body is a valid OperationOutcome with an issue of the code; returns its issues.</summary>
-    private static async Task<JsonElement[]> OutcomeAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: expected {status}, got {response.StatusCode}: {text}");
-        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
-        var errors = FhirValidator.Validate(text);
-        Assert.True(errors.Count == 0, $"{text}\n  {string.Join("\n  ", errors)}");
-        var outcome = JsonDocument.Parse(text).RootElement;
-        Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
-        var issues = outcome.GetProperty("issue").EnumerateArray().ToArray();
-        Assert.All(issues, issue => Assert.Equal("error", issue.GetProperty("severity").GetString()));
-        Assert.Contains(issues, issue => issue.GetProperty("code").GetString() == code);
-        return issues;
-    }
-
     private static HttpRequestMessage Put(Guid id, string body, string contentType, string ifMatch = "W/\"1\"")
     {
         var request = new HttpRequestMessage(HttpMethod.Put, $"/fhir/Task/{id}") { Content = new StringContent(body, Encoding.UTF8) };
@@ -51,7 +35,7 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
     [InlineData("/fhir/Patient")]
     public async Task An_unknown_route_is_404_not_found(string path)
     {
-        var issues = await OutcomeAsync(await Provider().GetAsync(path), HttpStatusCode.NotFound, "not-found");
+        var issues = await FhirAssert.OutcomeAsync(await Provider().GetAsync(path), HttpStatusCode.NotFound, "not-found");
         Assert.Contains("/fhir/metadata", issues[0].GetProperty("diagnostics").GetString());
     }
 
@@ -61,7 +45,7 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
         foreach (var path in new[] { $"/fhir/Task/{Guid.NewGuid()}", "/fhir/Nope" })
         {
             var response = await hub.CreateClient().GetAsync(path);
-            await OutcomeAsync(response, HttpStatusCode.Unauthorized, "login");
+            await FhirAssert.OutcomeAsync(response, HttpStatusCode.Unauthorized, "login");
             Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         }
     }
@@ -70,16 +54,16 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
     public async Task A_role_the_authorization_policy_refuses_is_403_forbidden()
     {
         var response = await hub.ClientFor(HubRoles.Probation, pdus: ["*"]).GetAsync("/fhir/Measure/continuity-of-care-21-days/$evaluate-measure");
-        await OutcomeAsync(response, HttpStatusCode.Forbidden, "forbidden");
+        await FhirAssert.OutcomeAsync(response, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
     public async Task A_method_a_route_does_not_serve_is_405_with_Allow()
     {
         var delete = await Provider().DeleteAsync($"/fhir/Task/{Guid.NewGuid()}");
-        await OutcomeAsync(delete, HttpStatusCode.MethodNotAllowed, "not-supported");
+        await FhirAssert.OutcomeAsync(delete, HttpStatusCode.MethodNotAllowed, "not-supported");
         Assert.Contains("PUT", delete.Content.Headers.Allow);
-        await OutcomeAsync(await Provider().PostAsync("/fhir/metadata", null), HttpStatusCode.MethodNotAllowed, "not-supported");
+        await FhirAssert.OutcomeAsync(await Provider().PostAsync("/fhir/metadata", null), HttpStatusCode.MethodNotAllowed, "not-supported");
     }
 
     [Theory]
@@ -99,7 +83,7 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         }
-        else await OutcomeAsync(response, expected, "not-supported");
+        else await FhirAssert.OutcomeAsync(response, expected, "not-supported");
     }
 
     [Theory]
@@ -111,7 +95,7 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
         var id = await NewReferral();
         var body = $$"""{"resourceType":"Task","id":"{{id}}","status":"accepted","intent":"order"}""";
 
-        await OutcomeAsync(await Provider().SendAsync(Put(id, body, contentType)), HttpStatusCode.UnsupportedMediaType, "not-supported");
+        await FhirAssert.OutcomeAsync(await Provider().SendAsync(Put(id, body, contentType)), HttpStatusCode.UnsupportedMediaType, "not-supported");
 
         await using var db = hub.Db();
         var referral = await db.Referrals.SingleAsync(r => r.Id == id);
@@ -129,7 +113,7 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
         task["priority"] = JsonValue.Create(3);                                    // a number where a code goes
         task["colour"] = "blue";                                                   // no such element
 
-        var issues = await OutcomeAsync(await client.SendAsync(Put(id, task.ToJsonString(), "application/fhir+json")), HttpStatusCode.BadRequest, "code-invalid");
+        var issues = await FhirAssert.OutcomeAsync(await client.SendAsync(Put(id, task.ToJsonString(), "application/fhir+json")), HttpStatusCode.BadRequest, "code-invalid");
 
         var expressions = issues.SelectMany(i => i.GetProperty("expression").EnumerateArray().Select(e => e.GetString())).ToHashSet();
         Assert.Superset(new HashSet<string?> { "Task.status", "Task.executionPeriod.start", "Task.priority", "Task.colour" }, expressions);
@@ -143,23 +127,23 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
         var id = await NewReferral();
         var client = Provider();
 
-        var syntax = await OutcomeAsync(await client.SendAsync(Put(id, """{"resourceType":"Task",""", "application/fhir+json")), HttpStatusCode.BadRequest, "structure");
+        var syntax = await FhirAssert.OutcomeAsync(await client.SendAsync(Put(id, """{"resourceType":"Task",""", "application/fhir+json")), HttpStatusCode.BadRequest, "structure");
         Assert.Contains("not valid JSON", syntax[0].GetProperty("diagnostics").GetString());
-        var patient = await OutcomeAsync(await client.SendAsync(Put(id, $$"""{"resourceType":"Patient","id":"{{id}}"}""", "application/json")), HttpStatusCode.BadRequest, "invalid");
+        var patient = await FhirAssert.OutcomeAsync(await client.SendAsync(Put(id, $$"""{"resourceType":"Patient","id":"{{id}}"}""", "application/json")), HttpStatusCode.BadRequest, "invalid");
         Assert.Equal("Patient", patient[0].GetProperty("expression")[0].GetString());
-        var missing = await OutcomeAsync(await client.SendAsync(Put(id, $$"""{"resourceType":"Task","id":"{{id}}"}""", "application/fhir+json")), HttpStatusCode.BadRequest, "required");
+        var missing = await FhirAssert.OutcomeAsync(await client.SendAsync(Put(id, $$"""{"resourceType":"Task","id":"{{id}}"}""", "application/fhir+json")), HttpStatusCode.BadRequest, "required");
         Assert.Contains(missing, i => i.GetProperty("expression")[0].GetString() == "Task.intent");
-        await OutcomeAsync(await client.SendAsync(Put(id, "[1]", "application/fhir+json")), HttpStatusCode.BadRequest, "structure");
+        await FhirAssert.OutcomeAsync(await client.SendAsync(Put(id, "[1]", "application/fhir+json")), HttpStatusCode.BadRequest, "structure");
     }
 
     [Fact]
     public async Task The_endpoints_own_refusals_are_valid_OperationOutcomes_too()
     {
         var client = Provider();
-        await OutcomeAsync(await client.GetAsync($"/fhir/ServiceRequest/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "not-found");
-        await OutcomeAsync(await client.GetAsync("/fhir/ServiceRequest?colour=blue"), HttpStatusCode.BadRequest, "not-supported");
+        await FhirAssert.OutcomeAsync(await client.GetAsync($"/fhir/ServiceRequest/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "not-found");
+        await FhirAssert.OutcomeAsync(await client.GetAsync("/fhir/ServiceRequest?colour=blue"), HttpStatusCode.BadRequest, "not-supported");
         var id = await NewReferral();
         var body = $$"""{"resourceType":"Task","id":"{{id}}","status":"accepted","intent":"order"}""";
-        await OutcomeAsync(await client.SendAsync(Put(id, body, "application/fhir+json", ifMatch: "W/\"7\"")), HttpStatusCode.PreconditionFailed, "conflict");
+        await FhirAssert.OutcomeAsync(await client.SendAsync(Put(id, body, "application/fhir+json", ifMatch: "W/\"7\"")), HttpStatusCode.PreconditionFailed, "conflict");
     }
 }

@@ -31,13 +31,8 @@ public sealed class FhirTaskUpdateTests(HubFactory hub) : IClassFixture<HubFacto
         return await client.SendAsync(request);
     }
 
-    private static async Task<JsonElement> Outcome(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        var outcome = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("OperationOutcome", outcome.GetProperty("resourceType").GetString());
-        return outcome.GetProperty("issue")[0];
-    }
+    private static async Task<JsonElement> Outcome(HttpResponseMessage response, HttpStatusCode status) =>
+        (await FhirAssert.OutcomeAsync(response, status))[0];
 
     [Fact]
     public async Task A_provider_moves_the_task_requested_accepted_in_progress_completed_and_each_answer_carries_the_new_version()

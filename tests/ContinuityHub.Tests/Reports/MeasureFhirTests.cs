@@ -27,10 +27,7 @@ public sealed class MeasureFhirTests(HubFactory hub) : IClassFixture<HubFactory>
 
     private static async Task<JsonElement> OutcomeAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{response.StatusCode}: {text}");
-        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
-        var issue = JsonDocument.Parse(text).RootElement.GetProperty("issue")[0];
+        var issue = (await FhirAssert.OutcomeAsync(response, status))[0];
         Assert.Equal(code, issue.GetProperty("code").GetString());
         return issue;
     }
