@@ -1,3 +1,4 @@
+using ContinuityHub.Observability;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -39,12 +40,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         const string detail = "The hub cannot reach its database at the moment. Send the same request again later (a notification with the same id is not stored twice).";
-        if (context.Request.Path.StartsWithSegments("/fhir"))
-        {
-            context.Response.ContentType = "application/fhir+json; charset=utf-8";
-            await context.Response.WriteAsync(Fhir.FhirJson.Serialize(Fhir.OperationOutcome.Error("transient", detail)), cancellationToken);
-            return true;
-        }
+        // Under /fhir: an OperationOutcome with code transient (Features/Fhir/FhirProblemWriter).
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

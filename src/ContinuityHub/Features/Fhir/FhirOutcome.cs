@@ -37,6 +37,7 @@ public static class FhirOutcome
         StatusCodes.Status413PayloadTooLarge => OperationOutcome.IssueType.TooCostly,
         StatusCodes.Status428PreconditionRequired => OperationOutcome.IssueType.Required,
         StatusCodes.Status429TooManyRequests => OperationOutcome.IssueType.Throttled,
+        StatusCodes.Status503ServiceUnavailable => OperationOutcome.IssueType.Transient,
         >= 500 => OperationOutcome.IssueType.Exception,
         _ => OperationOutcome.IssueType.Invalid,
     };

@@ -6,8 +6,8 @@ namespace ContinuityHub.Features.Fhir;
 /// <summary>
 /// Under /fhir, every error answer that no endpoint wrote itself becomes an OperationOutcome instead of
 /// problem+json: an unknown route (404), a method the route does not serve (405), authentication's 401 and
-/// authorization's 403, a 4xx the framework raises, and unhandled exceptions (500, with the correlation id and
-/// nothing from the exception). It is the hub's <see cref="IProblemDetailsWriter"/> for FHIR paths, so
+/// authorization's 403, a 4xx the framework raises, unhandled exceptions (500, with the correlation id and
+/// nothing from the exception) and the database being unreachable (503 transient, with Retry-After). It is the hub's <see cref="IProblemDetailsWriter"/> for FHIR paths, so
 /// <c>UseStatusCodePages</c> and the exception handler reach it through <see cref="IProblemDetailsService"/>.
 /// </summary>
 public sealed class FhirProblemWriter : IProblemDetailsWriter
@@ -28,12 +28,17 @@ public sealed class FhirProblemWriter : IProblemDetailsWriter
 
     private static string Diagnostics(HttpContext context, int status, string? detail) => status switch
     {
-        >= 500 => $"An unexpected error occurred; it has been logged with correlation id {CorrelationIdMiddleware.Get(context)}.",
+        // The problem's detail points at a correlationId field that an OperationOutcome does not have.
+        StatusCodes.Status500InternalServerError => Unexpected(context),
         _ when detail is not null => detail,
+        >= 500 => Unexpected(context),
         StatusCodes.Status401Unauthorized => "A valid bearer token is required.",
         StatusCodes.Status403Forbidden => "Your token's role may not use this FHIR interaction.",
         StatusCodes.Status404NotFound => "No FHIR interaction is served at this path; GET /fhir/metadata lists what is.",
         StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not served at this path; GET /fhir/metadata lists the interactions.",
         _ => $"The request could not be processed ({ReasonPhrases.GetReasonPhrase(status)}).",
     };
+
+    private static string Unexpected(HttpContext context) =>
+        $"An unexpected error occurred; it has been logged with correlation id {CorrelationIdMiddleware.Get(context)}.";
 }
