@@ -1,4 +1,5 @@
 using ContinuityHub.Features.Dashboard;
+using ContinuityHub.Features.Episodes;
 using ContinuityHub.Features.Events;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Features.FollowUps;
@@ -38,6 +39,7 @@ builder.AddHubAuthentication();
 builder.AddReleaseIntake();
 builder.AddHmppsEvents();
 builder.AddReferralActions();
+builder.AddEpisodeExclusion();
 builder.AddFhir();
 builder.AddProviderPush();
 builder.AddEngagementReport();
@@ -72,6 +74,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check 
 app.MapReleaseIntake();
 app.MapHmppsEvents();
 app.MapReferralActions();
+app.MapEpisodeExclusion();
 app.MapFhir();
 app.MapPeople();
 app.MapEngagementReport();

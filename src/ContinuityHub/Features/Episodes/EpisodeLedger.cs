@@ -146,8 +146,7 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     {
         foreach (var episode in touched)
         {
-            var referral = db.Referrals.Local.FirstOrDefault(r => r.EpisodeId == episode.Id)
-                           ?? await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
+            var referral = await ReferralOfAsync(episode, cancellationToken);
             if (referral is not null) ReferralShowsChange(episode, referral);
             foreach (var observer in observers)
                 await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
@@ -155,6 +154,12 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
         touched.Clear();
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>The episode's referral (tracked: one already loaded or added in this unit of work first), or null.</summary>
+    public async Task<Referral?> ReferralOfAsync(Episode episode, CancellationToken cancellationToken) =>
+        db.Referrals.Local.FirstOrDefault(r => r.EpisodeId == episode.Id)
+        ?? (db.Entry(episode).State == EntityState.Added ? null
+            : await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken));
 
     /// <summary>
     /// The episode fields that the referral's ServiceRequest and Task show (see FhirReferralMapper): when one

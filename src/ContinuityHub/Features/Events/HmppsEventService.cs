@@ -103,7 +103,8 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         episode.MovementReasonCode = message.MovementReasonCode;
         episode.MovementReasonUnknown = unknownCode;
         episode.PrisonCode ??= message.PrisonId;
-        if (ExclusionReasons.ForClassification(classification) is { } reason) EpisodeExclusion.TryExclude(episode, reason, releaseDate);
+        if (ExclusionReasons.ForClassification(classification) is { } reason)
+            EpisodeExclusion.TryExclude(episode, await ledger.ReferralOfAsync(episode, cancellationToken), reason, releaseDate);
         ledger.Touch(episode);
         return (classification == ReleaseClassification.CommunityRelease ? EventOutcomes.ReleaseConfirmed : EventOutcomes.ReleaseNotToCommunity, episode);
     }
@@ -119,7 +120,7 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
                         && e.Status != EpisodeStatus.Excluded)
             .OrderByDescending(e => e.ReleaseDate)
             .FirstOrDefaultAsync(cancellationToken);
-        if (episode is null || !EpisodeExclusion.TryExclude(episode, ExclusionReasons.ReturnedToCustody, date))
+        if (episode is null || !EpisodeExclusion.TryExclude(episode, await ledger.ReferralOfAsync(episode, cancellationToken), ExclusionReasons.ReturnedToCustody, date))
             return (EventOutcomes.ReceivedNoOpenEpisode, episode);
         ledger.Touch(episode);
         return (EventOutcomes.ReturnedToCustody, episode);

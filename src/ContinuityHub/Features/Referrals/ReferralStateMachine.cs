@@ -6,7 +6,7 @@ namespace ContinuityHub.Features.Referrals;
 /// The closed loop of contract §5 in one table, shared by the JSON conveniences and the FHIR Task update:
 /// providers move requested → accepted | rejected, accepted → in-progress (engaged) → completed; the hub
 /// sets cancelled (excluded) and failed (window closed, not engaged), and a late engagement dated inside
-/// the window moves failed → completed (§7).
+/// the window moves failed → completed, a late exclusion failed → cancelled (§7).
 /// </summary>
 public static class ReferralStateMachine
 {
@@ -22,7 +22,8 @@ public static class ReferralStateMachine
         [Requested] = [Cancelled, Failed],
         [Accepted] = [Cancelled, Failed],
         [InProgress] = [Cancelled],
-        [Failed] = [Completed],
+        // A late engagement dated inside the window completes; a late exclusion dated inside it cancels (§7).
+        [Failed] = [Completed, Cancelled],
     };
 
     public static bool ProviderMay(string from, string to) => ByProvider.TryGetValue(from, out var next) && next.Contains(to);

@@ -31,7 +31,8 @@ public sealed class JsonFieldReader
             Problem(pointer, "must be a string.");
             return null;
         }
-        var text = value.GetString()!.Trim();
+        if (!TryText(value, pointer, out var raw)) return null;
+        var text = raw.Trim();
         if (text.Length == 0)
         {
             if (required) Problem(pointer, "must not be empty.");
@@ -83,11 +84,30 @@ public sealed class JsonFieldReader
         var index = 0;
         foreach (var item in value.EnumerateArray())
         {
-            if (item.ValueKind == JsonValueKind.String) result.Add(item.GetString()!);
-            else Problem($"{pointer}/{index}", "must be a string.");
+            if (item.ValueKind != JsonValueKind.String) Problem($"{pointer}/{index}", "must be a string.");
+            else if (TryText(item, $"{pointer}/{index}", out var text)) result.Add(text);
             index++;
         }
         return result;
+    }
+
+    /// <summary>
+    /// The string's text. JSON may escape half of a surrogate pair on its own ("\ud800"), which is no Unicode
+    /// text at all: System.Text.Json parses it but refuses to turn it into a string, so it is a problem here, not a 500.
+    /// </summary>
+    private bool TryText(JsonElement value, string pointer, out string text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            Problem(pointer, "is not valid Unicode text (it holds an unpaired surrogate).");
+            text = "";
+            return false;
+        }
     }
 
     private bool TryGet(JsonElement parent, string name, string pointer, bool required, out JsonElement value)
