@@ -12,6 +12,11 @@
 ARG DOTNET_VERSION=10.0
 
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+# Node.js and npm build the web pages' design-system assets (src/ContinuityHub/Frontend.targets: npm ci, then copy
+# into wwwroot/assets); only the copied files reach the runtime image, which has no Node.js.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Restore first, from the project files only, so the package layer is cached across source changes.
 COPY Directory.Build.props Directory.Packages.props ContinuityHub.sln ./
@@ -21,7 +26,8 @@ RUN dotnet restore src/ContinuityHub/ContinuityHub.csproj
 COPY mappings/ mappings/
 COPY src/ src/
 RUN dotnet publish src/ContinuityHub/ContinuityHub.csproj -c Release --no-restore -o /app \
-    && test -f /app/mappings/prisons.json
+    && test -f /app/mappings/prisons.json \
+    && test -f /app/wwwroot/assets/govuk-frontend.min.css
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 # HEALTHCHECK needs an HTTP client and the aspnet image has none. We install curl (a few MB, from the

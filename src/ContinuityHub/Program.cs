@@ -14,6 +14,7 @@ using ContinuityHub.Infrastructure.Postgres;
 using ContinuityHub.Mappings;
 using ContinuityHub.Observability;
 using ContinuityHub.Security;
+using ContinuityHub.WebUi;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -46,6 +47,7 @@ builder.AddEngagementReport();
 builder.AddNotifications();
 builder.AddFollowUps();
 builder.AddHubOpenApi();
+builder.AddWebPages();
 
 var app = builder.Build();
 
@@ -64,6 +66,7 @@ app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseHubRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -78,7 +81,7 @@ app.MapEpisodeExclusion();
 app.MapFhir();
 app.MapPeople();
 app.MapEngagementReport();
-app.MapUiSignIn();
+app.MapWebPages();
 app.MapDashboard();
 app.MapNotifications();
 app.MapFollowUps();

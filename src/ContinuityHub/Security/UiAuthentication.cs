@@ -18,10 +18,10 @@ public static class UiAuthentication
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string CookieName = "continuityhub.session";
 
-    /// <summary>Paths that belong to the web UI (everything else is an API).</summary>
-    private static readonly PathString[] UiPaths = ["/dashboard", "/notifications", "/dev/signin", "/signout", UiOidcSignIn.CallbackPath];
+    /// <summary>The APIs and their descriptions (bearer tokens, JSON problems); every other path belongs to the web UI (the cookie session, pages).</summary>
+    private static readonly PathString[] ApiPaths = ["/api", "/fhir", "/health", "/openapi", Hosting.OpenApiSetup.ReferencePath];
 
-    public static bool IsUiPath(PathString path) => UiPaths.Any(ui => path.StartsWithSegments(ui));
+    public static bool IsUiPath(PathString path) => !ApiPaths.Any(api => path.StartsWithSegments(api));
 
     public static void AddUiSignIn(this WebApplicationBuilder builder)
     {
@@ -38,14 +38,13 @@ public static class UiAuthentication
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
                 cookie.SlidingExpiration = true;
-                cookie.LoginPath = DevSignInEndpoints.Path;
+                cookie.LoginPath = DevSignIn.Path;
                 cookie.Events.OnRedirectToLogin = context => RedirectToSignIn(context);
                 cookie.Events.OnRedirectToAccessDenied = context =>
                 {
+                    // The 403 page (Pages/Errors/Status) says so and shows nothing of what was asked for.
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    return WebUi.HtmlPage.WriteAsync(context.Response, "Not allowed",
-                        "<p>Your role may not see this page. The dashboard is for commissioners and administrators.</p>" +
-                        $"<form method=\"post\" action=\"{SignOutPath}\">{WebUi.HtmlPage.AntiforgeryField(context.HttpContext)}<button>Sign out</button></form>");
+                    return Task.CompletedTask;
                 };
             });
 
@@ -60,15 +59,24 @@ public static class UiAuthentication
 
     private static Task RedirectToSignIn(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context)
     {
+        var request = context.Request;
+        if (request.Cookies.ContainsKey(CookieName) && HttpMethods.IsGet(request.Method))
+        {
+            // A session cookie the hub no longer accepts: the session ended while the person was away. Say so
+            // (once: the stale cookie goes) rather than dropping them on a sign-in form.
+            context.Response.Cookies.Delete(CookieName);
+            var returnUrl = request.PathBase + request.Path + request.QueryString;
+            context.Response.Redirect($"{Pages.Account.SignedOutModel.Path}?reason=expired&returnUrl={Uri.EscapeDataString(returnUrl)}");
+            return Task.CompletedTask;
+        }
         if (context.HttpContext.RequestServices.GetRequiredService<HubAuthMode>().IsDevelopment)
         {
             context.Response.Redirect(context.RedirectUri);
             return Task.CompletedTask;
         }
-        // Outside development, without a UI client at the issuer (UiOidcSignIn), there is no sign-in to send the browser to.
+        // Outside development, without a UI client at the issuer (UiOidcSignIn), there is no sign-in to send the
+        // browser to: the 401 page (Pages/Errors/Status) says what the administrator sets.
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        return WebUi.HtmlPage.WriteAsync(context.Response, "Sign-in required",
-            "<p>The web UI's sign-in is not configured: the administrator sets <code>Hub__Auth__UiClientId</code> (the UI's client at the " +
-            "identity provider). The JSON API (<code>GET /api/v1/reports/engagement</code>) takes a bearer token from the identity provider.</p>");
+        return Task.CompletedTask;
     }
 }

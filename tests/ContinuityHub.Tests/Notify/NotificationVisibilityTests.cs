@@ -102,7 +102,7 @@ public sealed class NotificationVisibilityTests
         Assert.Contains("GOV.UK Notify is not configured.", page);
         Assert.Contains(HtmlEncoder.Default.Encode(reference), page);
         Assert.Contains("healthcare.oni@example.nhs.uk", page);
-        Assert.Contains("<td>Waiting to be sent</td>", page);
+        Assert.Contains("<td class=\"govuk-table__cell\">Waiting to be sent</td>", page);
         Assert.Contains("22 Nov 2026 10:00", page);
         foreach (var personal in new[] { "Sam", "9434765919", "1985-03-14" }) Assert.DoesNotContain(personal, page);
 

@@ -32,6 +32,6 @@ public static partial class BrowserSession
         WebUtility.HtmlDecode(TokenField().Match(html) is { Success: true } match ? match.Groups[1].Value
             : throw new InvalidOperationException("The page has no anti-forgery field."));
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

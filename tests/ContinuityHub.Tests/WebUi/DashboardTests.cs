@@ -31,6 +31,7 @@ public sealed class DashboardTests(DashboardTests.Releases data) : IClassFixture
         var page = await (await data.SignedInBrowserAsync(HubRoles.Commissioner)).GetStringAsync("/dashboard");
 
         Assert.Contains(">66.7%</p>", page);
+        Assert.Contains("Below target</strong>", page);
         Assert.Contains("✘ Below the 75% target by 8.3 percentage points", page);
         Assert.Contains("<strong>2</strong> of <strong>3</strong> people whose 21 days are decided engaged in time", page);
         Assert.Contains("between 50.0% (none engages) and 75.0% (all engage)", page);
@@ -57,11 +58,13 @@ public sealed class DashboardTests(DashboardTests.Releases data) : IClassFixture
     {
         var page = await (await data.SignedInBrowserAsync(HubRoles.Commissioner)).GetStringAsync("/dashboard");
 
-        Assert.Contains("<h2>By treatment provider</h2>", page);
-        Assert.Contains("<h2>By prison</h2>", page);
-        Assert.Contains("<h2>By local authority</h2>", page);
-        Assert.Contains("<h2>By substance group</h2>", page);
-        Assert.Matches("<td>HMP Onley</td><td class=\"n\">4</td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">0</td><td class=\"n\">66.7%</td>", page);
+        Assert.Contains("<h2 class=\"govuk-heading-m\">By treatment provider</h2>", page);
+        Assert.Contains("<h2 class=\"govuk-heading-m\">By prison</h2>", page);
+        Assert.Contains("<h2 class=\"govuk-heading-m\">By local authority</h2>", page);
+        Assert.Contains("<h2 class=\"govuk-heading-m\">By substance group</h2>", page);
+        // GOV.UK table markup: the name is the row's header, the figures numeric cells.
+        var cell = "<td class=\"govuk-table__cell govuk-table__cell--numeric\">";
+        Assert.Contains($"<th scope=\"row\" class=\"govuk-table__header\">HMP Onley</th>{cell}4</td>{cell}2</td>{cell}1</td>{cell}1</td>{cell}0</td>{cell}66.7%</td>", page);
     }
 
     [Fact]
@@ -98,7 +101,8 @@ public sealed class DashboardTests(DashboardTests.Releases data) : IClassFixture
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var page = await response.Content.ReadAsStringAsync();
-        Assert.Contains("from &#39;2026-13-01&#39; is not a date (yyyy-MM-dd).", page);
+        Assert.Contains("from &#x27;2026-13-01&#x27; is not a date (yyyy-MM-dd).", page);
+        Assert.Contains("govuk-error-summary", page);
     }
 
     [Theory]

@@ -46,11 +46,13 @@ public sealed class DevSignInTests(HubFactory hub) : IClassFixture<HubFactory>
 
     [Theory]
     [InlineData(HubRoles.Commissioner, "/dashboard")]
-    [InlineData(HubRoles.Admin, "/dashboard")]
-    [InlineData(HubRoles.Probation, "/notifications")]
+    [InlineData(HubRoles.Admin, "/admin")]
+    [InlineData(HubRoles.Probation, "/caseload")]
+    [InlineData(HubRoles.TreatmentProvider, "/referrals")]
+    [InlineData(HubRoles.PrisonHealthcare, "/releases")]
     public async Task Without_a_page_to_return_to_a_person_lands_on_the_page_their_role_may_see(string role, string home)
     {
-        var response = await hub.NewBrowser().SubmitSignInAsync(new() { ["name"] = "Casey", ["role"] = role, ["pdu"] = "*" });
+        var response = await hub.NewBrowser().SubmitSignInAsync(new() { ["name"] = "Casey", ["role"] = role, ["pdu"] = "*", ["ods"] = "EXS2SN", ["prisons"] = "ONI" });
 
         Assert.Equal(home, response.Headers.Location!.OriginalString);
     }
@@ -86,7 +88,69 @@ public sealed class DevSignInTests(HubFactory hub) : IClassFixture<HubFactory>
         }));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signed-out", response.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/dashboard")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_sign_out_post_without_the_anti_forgery_token_is_refused_and_the_session_stays()
+    {
+        var browser = await hub.SignedInBrowserAsync(HubRoles.Commissioner);
+
+        var response = await browser.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string>()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/dashboard")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/%09/evil.example")]
+    [InlineData("/\t/evil.example")]
+    [InlineData("/\\evil.example")]
+    [InlineData("//evil.example")]
+    [InlineData("https://evil.example/")]
+    [InlineData("/%2F/evil.example")]
+    [InlineData("/%5Cevil.example")]
+    public async Task A_return_address_that_is_not_a_page_of_this_hub_is_refused(string returnUrl)
+    {
+        var browser = hub.NewBrowser();
+
+        // As a link would bring it: in the query string of the sign-in page, carried by its form.
+        var form = await browser.GetStringAsync("/dev/signin?returnUrl=" + Uri.EscapeDataString(returnUrl));
+        var carried = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(form, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value);
+        var response = await browser.PostAsync("/dev/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = BrowserSession.AntiforgeryToken(form),
+            ["name"] = "Casey", ["role"] = HubRoles.Commissioner, ["returnUrl"] = carried,
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("must be a page of this hub", await response.Content.ReadAsStringAsync());
+        Assert.Null(response.Headers.Location);
+    }
+}
+
+/// <summary>A session that ended while the person was away: they are told, not silently dropped on a sign-in form.</summary>
+public sealed class SessionExpiryTests(HubFactory hub) : IClassFixture<HubFactory>
+{
+    [Fact]
+    public async Task After_eight_idle_hours_the_next_page_says_you_have_been_signed_out_and_offers_to_sign_in_again()
+    {
+        var browser = await hub.SignedInBrowserAsync(HubRoles.Commissioner);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/dashboard")).StatusCode);
+
+        hub.Clock.Advance(TimeSpan.FromHours(8) + TimeSpan.FromMinutes(1));
+        var response = await browser.GetAsync("/dashboard?from=2026-04-01");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signed-out?reason=expired&returnUrl=%2Fdashboard%3Ffrom%3D2026-04-01", response.Headers.Location!.OriginalString);
+        var page = await (await browser.GetAsync(response.Headers.Location)).Content.ReadAsStringAsync();
+        Assert.Contains("You have been signed out", page);
+        Assert.Contains("not used the service for 8 hours", page);
+        Assert.Contains("href=\"/dashboard?from=2026-04-01\"", page);
+        // The stale cookie is gone: the next page asks for sign-in as usual.
+        var next = await browser.GetAsync("/dashboard");
+        Assert.Equal("/dev/signin", next.Headers.Location!.AbsolutePath);
     }
 }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
-using ContinuityHub.WebUi;
 
 namespace ContinuityHub.Features.Dashboard;
 
@@ -26,9 +26,9 @@ public static class TrendChart
 
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
-            $"<svg role=\"img\" aria-labelledby=\"trend-title trend-desc\" viewBox=\"0 0 {Width} {Height}\" width=\"100%\" style=\"max-width:{Width}px\" xmlns=\"http://www.w3.org/2000/svg\">");
+            $"<svg role=\"img\" aria-labelledby=\"trend-title trend-desc\" viewBox=\"0 0 {Width} {Height}\" class=\"hub-chart\" xmlns=\"http://www.w3.org/2000/svg\">");
         svg.Append("<title id=\"trend-title\">Engaged within 21 days, by month of release</title>");
-        svg.Append(CultureInfo.InvariantCulture, $"<desc id=\"trend-desc\">{HtmlPage.Encode(Describe(points, target))}</desc>");
+        svg.Append(CultureInfo.InvariantCulture, $"<desc id=\"trend-desc\">{WebUtility.HtmlEncode(Describe(points, target))}</desc>");
 
         // Axes and gridlines every 25 %.
         foreach (var tick in new[] { 0m, 0.25m, 0.5m, 0.75m, 1m })
@@ -64,11 +64,11 @@ public static class TrendChart
             var point = points[i];
             var x = X(i);
             svg.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{F(x)}\" y=\"{Height - Bottom + 18}\" text-anchor=\"middle\" font-size=\"12\">{HtmlPage.Encode(point.Label)}</text>");
+                $"<text x=\"{F(x)}\" y=\"{Height - Bottom + 18}\" text-anchor=\"middle\" font-size=\"12\">{WebUtility.HtmlEncode(point.Label)}</text>");
             if (point.Rate is { } rate)
             {
                 svg.Append(CultureInfo.InvariantCulture,
-                    $"<circle class=\"point\" cx=\"{F(x)}\" cy=\"{F(Y(rate))}\" r=\"5\" fill=\"#1d70b8\" stroke=\"#0b0c0c\"><title>{HtmlPage.Encode(point.Label)}: {Percent(rate, 1)} ({point.Engaged} of {point.Decided})</title></circle>");
+                    $"<circle class=\"point\" cx=\"{F(x)}\" cy=\"{F(Y(rate))}\" r=\"5\" fill=\"#1d70b8\" stroke=\"#0b0c0c\"><title>{WebUtility.HtmlEncode(point.Label)}: {Percent(rate, 1)} ({point.Engaged} of {point.Decided})</title></circle>");
                 svg.Append(CultureInfo.InvariantCulture,
                     $"<text x=\"{F(x)}\" y=\"{F(Y(rate) - 10)}\" text-anchor=\"middle\" font-size=\"12\">{Percent(rate, 0)}</text>");
             }

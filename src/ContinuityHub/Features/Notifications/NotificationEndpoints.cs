@@ -1,5 +1,4 @@
 using ContinuityHub.Security;
-using ContinuityHub.WebUi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -8,25 +7,20 @@ namespace ContinuityHub.Features.Notifications;
 /// <summary>
 /// The outbox as the people who depend on it see it (contract §6: with no Notify configured, messages stay in
 /// the outbox and are visible): <c>GET /api/v1/notifications</c> (bearer token, JSON) and the page
-/// <c>/notifications</c> (the UI's cookie session), both through <see cref="NotificationListing"/>.
+/// <c>/notifications</c> (the UI's cookie session, <c>Pages/Notifications</c>), both through <see cref="NotificationListing"/>.
 /// </summary>
 public static class NotificationEndpoints
 {
     public const string PagePath = "/notifications";
 
-    private static readonly string[] Readers = [HubRoles.Admin, HubRoles.PrisonHealthcare, HubRoles.TreatmentProvider, HubRoles.Probation];
+    public const string Readers = HubRoles.Admin + "," + HubRoles.PrisonHealthcare + "," + HubRoles.TreatmentProvider + "," + HubRoles.Probation;
 
-    public static void MapNotifications(this IEndpointRouteBuilder app)
-    {
+    public static void MapNotifications(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/v1/notifications", ListAsync)
-            .RequireAuthorization(policy => policy.RequireRole(Readers))
+            .RequireAuthorization(policy => policy.RequireRole(Readers.Split(',')))
             .WithTags("Notifications")
             .WithSummary("The email outbox, within the caller's scope")
             .Produces<NotificationList>().ProducesProblem(StatusCodes.Status400BadRequest);
-        app.MapGet(PagePath, ShowAsync)
-            .RequireAuthorization(policy => policy.RequireRole(Readers))
-            .NotCached();
-    }
 
     private static async Task<IResult> ListAsync(string? state, string? episodeId, string? limit, HttpContext context,
         NotificationListing listing, IOptions<NotifyOptions> notify, CancellationToken ct)
@@ -36,20 +30,6 @@ public static class NotificationEndpoints
         var rows = await listing.ListAsync(HubUser.From(context), filter, ct);
         return TypedResults.Ok(new NotificationList(notify.Value.Configured, rows.Count, rows));
     }
-
-    private static async Task<IResult> ShowAsync(string? state, string? episodeId, HttpContext context,
-        NotificationListing listing, IOptions<NotifyOptions> notify, CancellationToken ct)
-    {
-        // An empty form field means "any".
-        var (filter, problems) = NotificationFilter.Parse(NullIfEmpty(state), NullIfEmpty(episodeId), null);
-        var user = context.User.Identity?.Name;
-        if (filter is null)
-            return HtmlPage.Result(NotificationsPage.Title, NotificationsPage.Problems(problems.Select(p => p.Detail)), user, StatusCodes.Status400BadRequest);
-        var rows = await listing.ListAsync(HubUser.From(context), filter, ct);
-        return HtmlPage.Result(NotificationsPage.Title, NotificationsPage.Render(rows, filter, notify.Value.Configured), user);
-    }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static IResult BadQuery(List<(string Parameter, string Detail)> problems) =>
         TypedResults.Problem(new ProblemDetails

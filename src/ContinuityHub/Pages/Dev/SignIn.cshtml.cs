@@ -1,0 +1,35 @@
+using ContinuityHub.Security;
+using ContinuityHub.WebUi;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ContinuityHub.Pages.Dev;
+
+/// <summary><c>/dev/signin</c>: development mode only (<see cref="DevSignIn"/>).</summary>
+[AllowAnonymous]
+public sealed class SignInModel : HubPageModel
+{
+    public override string Title => "Sign in (development)";
+
+    public DevSignIn.Form Input { get; private set; } = new();
+
+    public IActionResult OnGet([FromQuery] string? returnUrl)
+    {
+        if (!DevSignIn.IsAvailable(HttpContext.RequestServices)) return NotFound();
+        Input.ReturnUrl = returnUrl;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync([FromForm] DevSignIn.Form input)
+    {
+        Input = input;
+        if (!DevSignIn.IsAvailable(HttpContext.RequestServices)) return NotFound();
+        foreach (var (field, message) in DevSignIn.Check(Input).All) Errors.Add(field, message);
+        if (Errors.Any) return PageWithErrors();
+
+        var principal = DevSignIn.Principal(Input);
+        await HttpContext.SignInAsync(UiAuthentication.CookieScheme, principal);
+        return Redirect(LocalPath.IsLocal(Input.ReturnUrl) ? Input.ReturnUrl! : UiNavigation.HomeFor(principal));
+    }
+}
