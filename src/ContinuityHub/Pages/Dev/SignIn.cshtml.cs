@@ -1,14 +1,19 @@
 using ContinuityHub.Security;
 using ContinuityHub.WebUi;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ContinuityHub.Pages.Dev;
 
-/// <summary><c>/dev/signin</c>: development mode only (<see cref="DevSignIn"/>).</summary>
+/// <summary>
+/// <c>/dev/signin</c>: development mode only (<see cref="DevSignIn"/>). Elsewhere the page does not exist for any
+/// request, so the anti-forgery token is checked here, after that, rather than by the filter that runs first.
+/// </summary>
 [AllowAnonymous]
-public sealed class SignInModel : HubPageModel
+[IgnoreAntiforgeryToken]
+public sealed class SignInModel(IAntiforgery antiforgery) : HubPageModel
 {
     public override string Title => "Sign in (development)";
 
