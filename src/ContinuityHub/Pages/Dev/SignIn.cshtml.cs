@@ -28,8 +28,9 @@ public sealed class SignInModel(IAntiforgery antiforgery) : HubPageModel
 
     public async Task<IActionResult> OnPostAsync([FromForm] DevSignIn.Form input)
     {
-        Input = input;
         if (!DevSignIn.IsAvailable(HttpContext.RequestServices)) return NotFound();
+        if (!await antiforgery.IsRequestValidAsync(HttpContext)) return BadRequest();
+        Input = input;
         foreach (var (field, message) in DevSignIn.Check(Input).All) Errors.Add(field, message);
         if (Errors.Any) return PageWithErrors();
 
