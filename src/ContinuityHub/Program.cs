@@ -1,3 +1,4 @@
+using ContinuityHub.DemoData;
 using ContinuityHub.Features.Dashboard;
 using ContinuityHub.Features.Episodes;
 using ContinuityHub.Features.Events;
@@ -18,7 +19,7 @@ using ContinuityHub.WebUi;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
 
-var builder = WebApplication.CreateBuilder(HubEnvironment.BuilderOptions(args.FirstOrDefault() == "dev-token" ? [] : args));
+var builder = WebApplication.CreateBuilder(HubEnvironment.BuilderOptions(args.FirstOrDefault() is "dev-token" or DemoDataCommand.Name ? [] : args));
 var hubOptions = builder.AddHubCore();
 
 if (args.FirstOrDefault() == "dev-token")
@@ -89,6 +90,11 @@ app.MapHubOpenApi();
 
 try
 {
+    if (args.FirstOrDefault() == DemoDataCommand.Name)
+    {
+        // Disposing the app stops the embedded PostgreSQL the command started.
+        await using (app) return await DemoDataCommand.RunAsync(app.Services, app.Environment.EnvironmentName, args, Console.Out, Console.Error);
+    }
     await app.RunAsync();
     return 0;
 }

@@ -15,11 +15,17 @@ public static partial class Identifiers
     public static bool IsNhsNumber(string value)
     {
         if (value.Length != 10 || !value.All(char.IsAsciiDigit)) return false;
+        return NhsCheckDigit(value[..9]) is { } check && check == value[9] - '0';
+    }
+
+    /// <summary>The Modulus 11 check digit of an NHS number's first nine digits, or null when none exists (a remainder of 10).</summary>
+    public static int? NhsCheckDigit(string firstNineDigits)
+    {
         var sum = 0;
-        for (var i = 0; i < 9; i++) sum += (value[i] - '0') * (10 - i);
+        for (var i = 0; i < 9; i++) sum += (firstNineDigits[i] - '0') * (10 - i);
         var check = 11 - sum % 11;
         if (check == 11) check = 0;
-        return check != 10 && check == value[9] - '0';
+        return check == 10 ? null : check;
     }
 
     private const string PncCheckLetters = "ZABCDEFGHJKLMNPQRTUVWXY";
@@ -32,10 +38,12 @@ public static partial class Identifiers
     {
         var match = PncPattern().Match(value.ToUpperInvariant());
         if (!match.Success) return false;
-        var year = match.Groups["year"].Value;
-        var digits = year[^2..] + match.Groups["serial"].Value.PadLeft(7, '0');
-        return PncCheckLetters[(int)(long.Parse(digits) % 23)] == match.Groups["check"].Value[0];
+        return PncCheckLetter(match.Groups["year"].Value, match.Groups["serial"].Value) == match.Groups["check"].Value[0];
     }
+
+    /// <summary>The check letter of a PNC id with this year (2 or 4 digits) and serial (up to 7 digits).</summary>
+    public static char PncCheckLetter(string year, string serial) =>
+        PncCheckLetters[(int)(long.Parse(year[^2..] + serial.PadLeft(7, '0')) % 23)];
 
     [GeneratedRegex("^[A-Z][0-9]{4}[A-Z]{2}$")] private static partial Regex NomsPattern();
     [GeneratedRegex("^[A-Z][0-9]{6}$")] private static partial Regex CrnPattern();
