@@ -103,6 +103,13 @@ public sealed class FhirSeamTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 
     [Fact]
+    public async Task A_content_type_on_a_request_without_a_body_is_ignored()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/fhir/Organization/EXS2SN") { Content = new StringContent("", Encoding.UTF8, "text/plain") };
+        Assert.Equal(HttpStatusCode.OK, (await Provider().SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_Task_the_parser_rejects_is_400_with_an_issue_per_problem_at_its_FHIRPath_and_changes_nothing()
     {
         var id = await NewReferral();

@@ -31,8 +31,8 @@ public sealed class FhirContentNegotiation : IEndpointFilter
             (range.MatchesAllTypes || (range.MatchesAllSubTypes && range.Type.Equals("application", StringComparison.OrdinalIgnoreCase)) || IsServed(range.MediaType.Value)));
     }
 
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;
+    /// <summary>A Content-Type on a request without a body (some clients send one with GET) is no reason to refuse.</summary>
+    private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
 
     private static bool IsJson(string? contentType) => MediaTypeHeaderValue.TryParse(contentType, out var type) && IsServed(type.MediaType.Value);
 
