@@ -7,11 +7,20 @@ namespace ContinuityHub.WebUi;
 public sealed class FormErrors
 {
     private readonly List<(string Field, string Message)> problems = [];
+    private readonly Dictionary<string, string> targets = [];
 
     public IReadOnlyList<(string Field, string Message)> All => problems;
     public bool Any => problems.Count > 0;
 
-    public void Add(string field, string message) => problems.Add((field, message));
+    /// <summary>A problem with <paramref name="field"/>; <paramref name="target"/> is the id the summary links to when not the field's own (a date input's day).</summary>
+    public void Add(string field, string message, string? target = null)
+    {
+        problems.Add((field, message));
+        if (target is not null) targets[field] = target;
+    }
+
+    /// <summary>The id of the element the error summary's link for <paramref name="field"/> goes to.</summary>
+    public string Target(string field) => targets.GetValueOrDefault(field, field);
 
     /// <summary>The first message about <paramref name="field"/>, or null.</summary>
     public string? For(string field) => problems.FirstOrDefault(p => p.Field == field).Message;

@@ -13,7 +13,8 @@ public static class ReferralEndpoints
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    public static void AddReferralActions(this WebApplicationBuilder builder) => builder.Services.AddScoped<ReferralActions>();
+    public static void AddReferralActions(this WebApplicationBuilder builder) =>
+        builder.Services.AddScoped<ReferralActions>().AddScoped<ReferralInbox>().AddScoped<ReferralRecord>();
 
     public static void MapReferralActions(this IEndpointRouteBuilder app)
     {
@@ -24,7 +25,7 @@ public static class ReferralEndpoints
             Answer(actions.AcceptAsync(referralId, HubUser.From(context), ct)))
             .WithSummary("Accept the referral").Describe();
         group.MapPost("/reject", async (Guid referralId, HttpContext context, ReferralActions actions, CancellationToken ct) =>
-            await WithBody(context, (read, body) => read.String(body, "reason", "/reason", required: true, 500), ct) switch
+            await WithBody(context, (read, body) => read.String(body, "reason", "/reason", required: true, ReferralActions.RejectionReasonMaxLength), ct) switch
             {
                 (null, var problems) => ApiProblems.Validation(problems!),
                 (var reason, _) => await Answer(actions.RejectAsync(referralId, reason!, HubUser.From(context), ct)),
