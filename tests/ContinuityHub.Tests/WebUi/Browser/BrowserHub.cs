@@ -70,9 +70,12 @@ public class BrowserHub : HubFactory, IAsyncLifetime
         if (prisons is not null) await page.FillAsync("#prisons", prisons);
         if (ods is not null) await page.FillAsync("#ods", ods);
         if (pdu is not null) await page.FillAsync("#pdu", pdu);
-        await page.ClickAsync("button:has-text('Sign in')");
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        if (page.Url.Contains("/dev/signin")) throw new InvalidOperationException($"Sign-in as {role} failed: {await page.InnerTextAsync("main")}");
+        // Wait for the sign-in POST's answer (a redirect to the start page, or the form again with its problems),
+        // then for the start page itself.
+        var answer = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button:has-text('Sign in')"),
+            response => response.Request.Method == "POST" && response.Url.Contains("/dev/signin"));
+        if (answer.Status != 302) throw new InvalidOperationException($"Sign-in as {role} failed: {answer.Status} {await page.InnerTextAsync("main")}");
+        await page.WaitForURLAsync(url => !url.Contains("/dev/signin"));
         return page;
     }
 
