@@ -1,9 +1,8 @@
 -- Catch-up benchmark data (ops/bench/catch-up/run.sh): :episodes open episodes, each released 8 days ago with a
 -- treatment need, a referral waiting for its provider, and its §6 follow-ups as the planner leaves them: the
--- day-before and day-2 reminders done, the day-7 alert due at an instant spread over the last day (the outage),
--- marked trigger_pending so that the hub that runs before the outage creates its Quartz trigger. The day-14 alert
--- and the window close (still ahead) are left out: 200,000 more idle triggers would only lengthen the set-up
--- (Quartz acquires by next fire time, through an index). Identifiers only; no personal data.
+-- day-before and day-2 reminders done, the day-7 alert due at an instant spread over the last day (the outage).
+-- The day-14 alert and the window close (still ahead) are left out: the sweep reads due rows through an index on
+-- fire time, so rows ahead cost it nothing. Identifiers only; no personal data.
 \set ON_ERROR_STOP on
 BEGIN;
 CREATE TEMP TABLE bench_ids ON COMMIT DROP AS
@@ -31,10 +30,10 @@ INSERT INTO referrals (id, episode_id, provider_ods, requester_prison_code, task
 SELECT referral_id, episode_id, 'EXS2SN', 'ONI', 'requested', 1, now() - interval '9 days', now() - interval '9 days' FROM bench_ids;
 
 INSERT INTO follow_ups (id, episode_id, checkpoint, due_at, fire_at, state, outcome, attempts, ran_at, plan_version,
-                        trigger_pending, created_at, updated_at)
+                        created_at, updated_at)
 SELECT md5('follow-up' || n || c.checkpoint)::uuid, episode_id, c.checkpoint, c.due_at, c.due_at, c.state,
        CASE WHEN c.state = 'done' THEN '2 emails queued' END, CASE WHEN c.state = 'done' THEN 1 ELSE 0 END,
-       CASE WHEN c.state = 'done' THEN c.due_at END, 1, c.state = 'scheduled', now() - interval '9 days', now() - interval '9 days'
+       CASE WHEN c.state = 'done' THEN c.due_at END, 1, now() - interval '9 days', now() - interval '9 days'
   FROM bench_ids,
        LATERAL (VALUES
            ('day-before-release', now() - interval '9 days', 'done'),

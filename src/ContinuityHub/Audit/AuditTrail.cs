@@ -1,6 +1,9 @@
 using ContinuityHub.Data;
 using ContinuityHub.Observability;
 using ContinuityHub.Security;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ContinuityHub.Audit;
 
@@ -10,11 +13,39 @@ namespace ContinuityHub.Audit;
 /// </summary>
 public sealed class AuditTrail(HubDbContext db, IHttpContextAccessor httpContextAccessor, TimeProvider clock)
 {
-    public void Record(string action, string resourceType, string resourceId)
+    public void Record(string action, string resourceType, string resourceId) => db.AuditLog.Add(Entry(action, resourceType, resourceId));
+
+    /// <summary>
+    /// Many entries with one statement, written at once in the caller's open transaction (so they commit or roll
+    /// back with the caller's change, like <see cref="Record"/>). For batches (the follow-up sweep).
+    /// </summary>
+    public async Task RecordManyAsync(IReadOnlyCollection<(string Action, string ResourceType, string ResourceId)> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0) return;
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("RecordManyAsync writes in the caller's transaction; begin one first.");
+        var rows = entries.Select(e => Entry(e.Action, e.ResourceType, e.ResourceId)).ToList();
+        await db.Database.ExecuteSqlRawAsync("""
+            INSERT INTO audit_log (occurred_at, actor_subject, actor_roles, action, resource_type, resource_id, correlation_id)
+            SELECT * FROM unnest(@occurred, @subjects, @roles, @actions, @types, @ids, @correlations)
+            """,
+            [
+                new NpgsqlParameter("occurred", rows.Select(r => r.OccurredAt).ToArray()),
+                new NpgsqlParameter("subjects", rows.Select(r => r.ActorSubject).ToArray()),
+                new NpgsqlParameter("roles", rows.Select(r => r.ActorRoles).ToArray()),
+                new NpgsqlParameter("actions", rows.Select(r => r.Action).ToArray()),
+                new NpgsqlParameter("types", rows.Select(r => r.ResourceType).ToArray()),
+                new NpgsqlParameter("ids", rows.Select(r => r.ResourceId).ToArray()),
+                new NpgsqlParameter("correlations", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.CorrelationId).ToArray() },
+            ],
+            cancellationToken);
+    }
+
+    private AuditEntry Entry(string action, string resourceType, string resourceId)
     {
         var context = httpContextAccessor.HttpContext;
         var user = context is null ? null : HubUser.From(context);
-        db.AuditLog.Add(new AuditEntry
+        return new AuditEntry
         {
             OccurredAt = clock.GetUtcNow(),
             ActorSubject = user?.Subject ?? "system",
@@ -23,6 +54,6 @@ public sealed class AuditTrail(HubDbContext db, IHttpContextAccessor httpContext
             ResourceType = resourceType,
             ResourceId = resourceId,
             CorrelationId = context is null ? null : CorrelationIdMiddleware.Get(context),
-        });
+        };
     }
 }

@@ -12,18 +12,17 @@ using Npgsql;
 namespace ContinuityHub.Tests.FollowUps;
 
 /// <summary>
-/// Exactly once in effect with real Quartz firing on its clustered PostgreSQL store (issue #4 items 1 and 5):
-/// missed follow-ups run once when the hub starts again, two nodes on one database run each once, and a node
-/// killed (SIGKILL) while follow-ups run leaves them to another node, which runs each once. Quartz fires by the
-/// real clock, so these hubs' clocks are the real now and the follow-ups are planned (by a node that does not
-/// fire) at a clock set back in time, so that they are all due by now.
+/// Exactly once in effect with real Hangfire servers on Hangfire.PostgreSql (issues #4 items 1 and 5, #14): missed
+/// follow-ups run once when the hub starts again, two nodes on one database run each once, a node killed
+/// (SIGKILL) in the middle of a batch leaves its follow-ups to another node, which runs each once, and two nodes
+/// starting at once on an empty database install Hangfire's schema once. Hangfire runs the sweep by the real
+/// clock, so these hubs' clocks are the real now and the follow-ups are planned (by a node that does not run
+/// them) at a clock set back in time, so that they are all due by now.
 /// </summary>
 public sealed class FollowUpClusterTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    /// <summary>Follow-ups days late still run through Quartz (the batch catch-up off).</summary>
-    private static readonly Dictionary<string, string> QuartzOnly = new() { ["Hub:FollowUps:CatchUpBatchSize"] = "0" };
 
     private static HubDbContext Db(string connectionString) => new(new DbContextOptionsBuilder<HubDbContext>().UseNpgsql(connectionString).Options);
 
@@ -41,7 +40,6 @@ public sealed class FollowUpClusterTests
                 Notifications.Example(nomsNumber: noms, releaseDate: releaseDate.ToString("yyyy-MM-dd"), status: "planned"));
             releases.Add((referralId, episodeId, noms));
         }
-        await planner.TriggersSynchronisedAsync();
         return (planner.ConnectionString, releases);
     }
 
@@ -85,8 +83,7 @@ public sealed class FollowUpClusterTests
         await using (var node = FollowUpHub.Node(fire: true, connectionString))
         {
             _ = node.Server;
-            // Day −1, day 2 and day 7 fell due during the outage (day −1 and day 2 beyond Quartz's misfire
-            // threshold of 7 days: the misfire handler fires them; day 7 is acquired as simply late).
+            // Day −1, day 2 and day 7 fell due during the outage: the sweep the node starts as it starts runs them.
             await Eventually.WaitForAsync(() => AllFollowUpsAsync(connectionString),
                 rows => rows.Count(f => f.State == FollowUpStates.Done) == 3 * releases.Count, "the missed follow-ups to run", Patience);
         }
@@ -106,10 +103,11 @@ public sealed class FollowUpClusterTests
     }
 
     [Theory]
-    [InlineData(false)] // the batch catch-up and Quartz race for these late follow-ups, on both nodes
-    [InlineData(true)]  // Quartz alone fires them, on both nodes
-    public async Task Two_nodes_on_one_database_run_each_follow_up_once(bool quartzOnly)
+    [InlineData(1000)] // the default batch: the nodes' sweeps take what the other has not locked
+    [InlineData(1)]    // one follow-up per transaction: the nodes' batches interleave as much as they can
+    public async Task Two_nodes_on_one_database_run_each_follow_up_once(int batchSize)
     {
+        var settings = new Dictionary<string, string> { ["Hub:FollowUps:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         // Released 22 days ago, planned before release: every checkpoint, the window close included, is due now.
         var now = DateTimeOffset.UtcNow;
         var releaseDate = LondonTime.DateOf(now).AddDays(-22);
@@ -118,8 +116,8 @@ public sealed class FollowUpClusterTests
         await using (var db = Db(connectionString))
             versionsBefore = await db.Referrals.ToDictionaryAsync(r => r.Id, r => r.Version);
 
-        await using var nodeA = FollowUpHub.Node(fire: true, connectionString, quartzOnly ? QuartzOnly : null);
-        await using var nodeB = FollowUpHub.Node(fire: true, connectionString, quartzOnly ? QuartzOnly : null);
+        await using var nodeA = FollowUpHub.Node(fire: true, connectionString, settings);
+        await using var nodeB = FollowUpHub.Node(fire: true, connectionString, settings);
         await Task.WhenAll(Task.Run(() => nodeA.Server), Task.Run(() => nodeB.Server));
         var rows = await AllRunAsync(connectionString);
 
@@ -136,94 +134,128 @@ public sealed class FollowUpClusterTests
     {
         var now = DateTimeOffset.UtcNow;
         var releaseDate = LondonTime.DateOf(now).AddDays(-22);
-        var (connectionString, releases) = await PlanAsync(1, releaseDate, now.AddDays(-30));
-        var (referralId, _, noms) = releases[0];
-        int versionBefore;
-        await using (var db = Db(connectionString)) versionBefore = (await db.Referrals.SingleAsync(r => r.Id == referralId)).Version;
+        var (connectionString, releases) = await PlanAsync(3, releaseDate, now.AddDays(-30));
+        Dictionary<Guid, int> versionsBefore;
+        await using (var db = Db(connectionString)) versionsBefore = await db.Referrals.ToDictionaryAsync(r => r.Id, r => r.Version);
 
-        // Hold the person's lock, so that node A's follow-ups stop inside their transactions, before their claims.
+        // Block writes to the outbox, so that node A's batch stops inside its transaction after its claims, while
+        // queueing the emails: killed there, it has claimed (uncommitted) and done part of the effects.
         await using var holder = new NpgsqlConnection(connectionString);
         await holder.OpenAsync();
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(17224, hashtext($1))", holder))
-        {
-            take.Parameters.Add(new() { Value = noms });
-            await take.ExecuteNonQueryAsync();
-        }
+        await using (var begin = new NpgsqlCommand("BEGIN; LOCK TABLE notification_outbox IN SHARE MODE", holder)) await begin.ExecuteNonQueryAsync();
 
         var dataDirectory = Directory.CreateTempSubdirectory("followups-node-a-").FullName;
         using var nodeA = StartHubProcess(connectionString, dataDirectory);
         try
         {
-            await Eventually.WaitForAsync(() => WaitingForThePersonLockAsync(connectionString), waiting => waiting >= 1,
-                "node A's follow-ups to wait for the person's lock", Patience);
-            Assert.True(await RunningFiringsAsync(connectionString) >= 1, "Quartz records node A's firings as executing");
-            nodeA.Kill(); // SIGKILL: no shutdown, no check-in, its connections dropped
+            await Eventually.WaitForAsync(() => WaitingForTheOutboxAsync(connectionString), waiting => waiting >= 1,
+                "node A's batch to wait for the outbox", Patience);
+            Assert.True(await ProcessingSweepsAsync(connectionString) >= 1, "Hangfire records node A's sweep as processing");
+            nodeA.Kill(); // SIGKILL: no shutdown, its connections dropped, its transactions rolled back
             await nodeA.WaitForExitAsync();
         }
         finally
         {
             if (!nodeA.HasExited) nodeA.Kill();
-            await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", holder)) await release.ExecuteNonQueryAsync();
+            await using (var release = new NpgsqlCommand("ROLLBACK", holder)) await release.ExecuteNonQueryAsync();
         }
-        Assert.All(await AllFollowUpsAsync(connectionString), f => Assert.Equal(FollowUpStates.Scheduled, f.State));
+        await Eventually.WaitForAsync(() => WaitingForTheOutboxAsync(connectionString), waiting => waiting == 0,
+            "node A's connections to be gone", Patience);
+        Assert.All(await AllFollowUpsAsync(connectionString), f => Assert.Equal((FollowUpStates.Scheduled, 0), (f.State, f.Attempts)));
+        Assert.Empty(await OutboxRows.ReadAsync(connectionString));
 
-        // Node B finds node A's check-in stale, recovers its firings (the job requests recovery) and runs them —
-        // through Quartz alone: the batch catch-up, which would otherwise take follow-ups this late, is off here.
-        await using var nodeB = FollowUpHub.Node(fire: true, connectionString, QuartzOnly);
+        // Node B starts a sweep as it starts and runs them, each once.
+        await using var nodeB = FollowUpHub.Node(fire: true, connectionString);
         _ = nodeB.Server;
-        List<FollowUp> rows;
-        try
-        {
-            rows = await AllRunAsync(connectionString);
-        }
-        catch (TimeoutException)
-        {
-            var states = string.Join(", ", (await AllFollowUpsAsync(connectionString)).Select(f => $"{f.Checkpoint}={f.State}/{f.LastError}/{f.TriggerPending}"));
-            var log = string.Join("\n", nodeB.Log.Lines.Where(l => l.Contains("Quartz") || l.Contains("Follow")).Select(l => l.Length > 400 ? l[..400] : l).Take(80));
-            throw new Xunit.Sdk.XunitException($"states: {states}\nfired: {await DumpAsync(connectionString)}\nlog:\n{log}");
-        }
+        var rows = await AllRunAsync(connectionString);
 
         await AssertEachEffectOnceAsync(connectionString, rows);
         await using var check = Db(connectionString);
-        var referral = await check.Referrals.SingleAsync(r => r.Id == referralId);
-        Assert.Equal(("failed", versionBefore + 1), (referral.TaskStatus, referral.Version));
+        var referrals = await check.Referrals.ToListAsync();
+        Assert.All(referrals, r => Assert.Equal(("failed", versionsBefore[r.Id] + 1), (r.TaskStatus, r.Version)));
+        Assert.Equal(releases.Count, referrals.Count);
         try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
     }
 
-    private static async Task<long> WaitingForThePersonLockAsync(string connectionString)
+    [Fact]
+    public async Task Two_nodes_starting_at_once_on_an_empty_database_install_Hangfire_s_schema_once_and_run_follow_ups()
+    {
+        var connectionString = TestPostgres.CreateEmptyDatabase("hangfire_race");
+        await using var nodeA = FollowUpHub.Node(fire: true, connectionString);
+        await using var nodeB = FollowUpHub.Node(fire: true, connectionString);
+        await Task.WhenAll(Task.Run(() => nodeA.Server), Task.Run(() => nodeB.Server));
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var versions = new NpgsqlCommand("SELECT count(*), max(version) FROM hangfire.schema", connection))
+        await using (var reader = await versions.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            Assert.Equal(1, reader.GetInt64(0)); // Hangfire.PostgreSql keeps one row, moved up version by version
+            Assert.True(reader.GetInt32(1) >= 20, "every Hangfire.PostgreSql version applied");
+        }
+        // Both nodes registered with Hangfire and each ran a sweep.
+        await Eventually.WaitForAsync(() => CountAsync(connectionString, "SELECT count(*) FROM hangfire.server"), servers => servers == 2,
+            "both nodes' Hangfire servers", Patience);
+        await Eventually.WaitForAsync(() => CountAsync(connectionString, "SELECT count(*) FROM hangfire.job WHERE statename = 'Succeeded'"),
+            succeeded => succeeded >= 2, "the nodes' first sweeps", Patience);
+    }
+
+    [Fact]
+    public async Task Hangfire_s_tables_hold_no_personal_data_the_sweep_has_no_arguments()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (connectionString, releases) = await PlanAsync(2, LondonTime.DateOf(now).AddDays(-22), now.AddDays(-30));
+        await using (var node = FollowUpHub.Node(fire: true, connectionString))
+        {
+            _ = node.Server;
+            await AllRunAsync(connectionString);
+        }
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT 'job ' || invocationdata::text || ' ' || arguments::text FROM hangfire.job
+            UNION ALL SELECT 'parameter ' || name || ' ' || coalesce(value, '') FROM hangfire.jobparameter
+            UNION ALL SELECT 'state ' || name || ' ' || coalesce(reason, '') || ' ' || coalesce(data::text, '') FROM hangfire.state
+            UNION ALL SELECT 'hash ' || key || ' ' || field || ' ' || coalesce(value, '') FROM hangfire.hash
+            """, connection);
+        var stored = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) stored.Add(reader.GetString(0));
+
+        var jobs = stored.Where(l => l.StartsWith("job ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(jobs);
+        // The sweep's one argument is the cancellation token Hangfire supplies: stored as null.
+        Assert.All(jobs, job => Assert.EndsWith(" [null]", job));
+        Assert.All(jobs, job => Assert.Contains("RunDueAsync", job));
+        var text = string.Join("\n", stored);
+        foreach (var (referralId, episodeId, noms) in releases)
+        {
+            Assert.DoesNotContain(noms, text);
+            Assert.DoesNotContain(episodeId.ToString(), text);
+            Assert.DoesNotContain(referralId.ToString(), text);
+        }
+        // Notifications.Example's person: name, date of birth, NHS number, CRN, address; the staff mailboxes.
+        foreach (var personal in new[] { "Sam", "Example", "1985-03-14", "9434765919", "X123456", "2001/0123456F", "NN17 1AA", "Jo Smith", "example.justice.gov.uk", "example.nhs.uk" })
+            Assert.DoesNotContain(personal, text);
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
-            connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<string> DumpAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT 'fired ' || trigger_name || ' ' || state || ' ' || instance_name FROM qrtz_fired_triggers UNION ALL " +
-            "SELECT 'trigger ' || trigger_name || ' ' || trigger_state || ' ' || next_fire_time FROM qrtz_triggers UNION ALL " +
-            "SELECT 'node ' || instance_name || ' ' || last_checkin_time FROM qrtz_scheduler_state UNION ALL " +
-            "SELECT 'pg ' || pid || ' ' || coalesce(state, '') || ' ' || coalesce(wait_event_type, '') || ' ' || coalesce(wait_event, '') || ' ' || left(query, 120) FROM pg_stat_activity WHERE datname = current_database()", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<string>();
-        while (await reader.ReadAsync()) lines.Add(reader.IsDBNull(0) ? "?" : reader.GetString(0));
-        return string.Join("; ", lines);
-    }
+    private static Task<long> WaitingForTheOutboxAsync(string connectionString) => CountAsync(connectionString,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'relation'");
 
-    private static async Task<long> RunningFiringsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM qrtz_fired_triggers WHERE state = 'EXECUTING'", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> ProcessingSweepsAsync(string connectionString) =>
+        CountAsync(connectionString, "SELECT count(*) FROM hangfire.job WHERE statename = 'Processing'");
 
-    /// <summary>The hub as a real process on the test's database (as Platform/HubProcessTests starts it), firing follow-ups.</summary>
+    /// <summary>The hub as a real process on the test's database (as Platform/HubProcessTests starts it), running follow-ups.</summary>
     private static Process StartHubProcess(string connectionString, string dataDirectory)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
@@ -240,9 +272,8 @@ public sealed class FollowUpClusterTests
         start.Environment["Hub__Auth__Mode"] = "development";
         start.Environment["Urls"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["Hub__FollowUps__Enabled"] = "true";
-        start.Environment["Hub__FollowUps__CheckinInterval"] = "00:00:00.500";
-        start.Environment["Hub__FollowUps__CheckinMisfireThreshold"] = "00:00:01";
-        start.Environment["Hub__FollowUps__CatchUpBatchSize"] = "0"; // Quartz runs these late follow-ups (see QuartzOnly)
+        start.Environment["Hub__FollowUps__Schedule"] = "* * * * * *";
+        start.Environment["Hub__FollowUps__PollInterval"] = "00:00:00.500";
         var process = Process.Start(start)!;
         // Drain the pipes so the child never blocks on a full one.
         process.OutputDataReceived += (_, _) => { };

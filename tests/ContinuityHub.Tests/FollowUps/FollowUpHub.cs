@@ -4,15 +4,14 @@ using ContinuityHub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Quartz;
 
 namespace ContinuityHub.Tests.FollowUps;
 
 /// <summary>
 /// The hub with the follow-up engine (and the real notification outbox) and short timings. With <paramref name="fire"/>
-/// its Quartz scheduler runs and fires due follow-ups by the real clock (set <see cref="HubFactory.Clock"/>
-/// to the real now in such tests); without, follow-ups are planned and triggers written, never fired. Given a
-/// connection string, it is another node (or a restart) on that database.
+/// its Hangfire server runs the recurring sweep every second by the real clock (set <see cref="HubFactory.Clock"/>
+/// to the real now in such tests); without, follow-ups are planned, never run by themselves. Given a connection
+/// string, it is another node (or a restart) on that database.
 /// </summary>
 public sealed class FollowUpHub : HubFactory
 {
@@ -39,13 +38,8 @@ public sealed class FollowUpHub : HubFactory
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Hub:FollowUps:Enabled", fire ? "true" : "false");
-        builder.UseSetting("Hub:FollowUps:TriggerSyncInterval", "00:00:00.050");
-        builder.UseSetting("Hub:FollowUps:CheckinInterval", "00:00:00.500");
-        builder.UseSetting("Hub:FollowUps:CheckinMisfireThreshold", "00:00:01");
-        builder.UseSetting("Hub:FollowUps:RepairInterval", "00:00:01");
-        builder.UseSetting("Hub:FollowUps:RepairAfter", "00:00:05");
-        // Every planned follow-up's trigger, so the tests can read them all back; FollowUpTriggerHorizonTests sets a short one.
-        builder.UseSetting("Hub:FollowUps:TriggerHorizon", "60.00:00:00");
+        builder.UseSetting("Hub:FollowUps:Schedule", "* * * * * *");
+        builder.UseSetting("Hub:FollowUps:PollInterval", "00:00:00.500");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
     }
 
@@ -57,19 +51,17 @@ public sealed class FollowUpHub : HubFactory
         return await db.Set<FollowUp>().AsNoTracking().Where(f => f.EpisodeId == episodeId).OrderBy(f => f.DueAt).ToListAsync();
     }
 
-    public async Task<IScheduler> SchedulerAsync() => await Services.SchedulerFactory().GetScheduler();
-
-    /// <summary>Runs one follow-up now, as its trigger would, on this node.</summary>
+    /// <summary>Runs one follow-up now, on this node (as the sweep's one-by-one path runs it).</summary>
     public async Task<FollowUpRunResult> RunAsync(Guid followUpId)
     {
         await using var scope = Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<FollowUpRunner>().RunAsync(followUpId, CancellationToken.None);
     }
 
-    /// <summary>Waits until no follow-up of the database waits for its trigger to be synchronised.</summary>
-    public Task TriggersSynchronisedAsync() => ProviderPush.Eventually.WaitForAsync(async () =>
+    /// <summary>Runs the Hangfire job's method once now, on this node, as a worker would.</summary>
+    public async Task<string> SweepAsync()
     {
-        await using var db = Db();
-        return await db.Set<FollowUp>().CountAsync(f => f.TriggerPending);
-    }, pending => pending == 0, "follow-up triggers to be synchronised");
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<FollowUpSweep>().RunDueAsync(CancellationToken.None);
+    }
 }

@@ -4,14 +4,13 @@ using ContinuityHub.Features.FollowUps;
 using ContinuityHub.Security;
 using ContinuityHub.Tests.Events;
 using ContinuityHub.Tests.Infrastructure;
-using Quartz;
 
 namespace ContinuityHub.Tests.FollowUps;
 
 /// <summary>
 /// Contract §6's schedule per episode, planned, re-planned and cancelled in the same transaction as every change
-/// to the episode, with a Quartz trigger {episodeId}.{checkpoint} in the real persistent store for each open one.
-/// The test clock is 2026-11-22 10:00 UTC (GMT); follow-ups are planned here, never fired.
+/// to the episode; the sweep runs each open one when its fire time has passed. The test clock is 2026-11-22
+/// 10:00 UTC (GMT); follow-ups are planned here, never run.
 /// </summary>
 public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<FollowUpHub>
 {
@@ -23,19 +22,10 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
     private async Task<List<(string Checkpoint, DateTimeOffset DueAt, string State)>> PlanOf(Guid episodeId) =>
         (await hub.FollowUpsAsync(episodeId)).Select(f => (f.Checkpoint, f.DueAt, f.State)).ToList();
 
-    /// <summary>The next fire time of each checkpoint's trigger, or null when it has none.</summary>
-    private async Task<Dictionary<string, DateTimeOffset?>> TriggersOf(Guid episodeId)
-    {
-        await hub.TriggersSynchronisedAsync();
-        var scheduler = await hub.SchedulerAsync();
-        var result = new Dictionary<string, DateTimeOffset?>();
-        foreach (var checkpoint in new[] { "day-before-release", "day-2-escalation", "day-7-alert", "day-14-alert", "window-close" })
-        {
-            var trigger = await scheduler.GetTrigger(FollowUpTriggerSync.KeyOf(episodeId, checkpoint));
-            result[checkpoint] = trigger?.NextFireTimeUtc;
-        }
-        return result;
-    }
+    /// <summary>When the sweep will run each checkpoint (its fire time while scheduled), or null when it will not.</summary>
+    private async Task<Dictionary<string, DateTimeOffset?>> SweepTimesOf(Guid episodeId) =>
+        (await hub.FollowUpsAsync(episodeId)).ToDictionary(f => f.Checkpoint,
+            f => f.State == FollowUpStates.Scheduled ? f.FireAt : (DateTimeOffset?)null);
 
     [Fact]
     public async Task A_release_next_week_gets_all_five_follow_ups_at_09_00_London_and_the_window_close_at_midnight_after_day_21()
@@ -50,10 +40,10 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
             ("day-14-alert", Utc("2026-12-13T09:00:00"), "scheduled"),
             ("window-close", Utc("2026-12-21T00:00:00"), "scheduled"),
         ], await PlanOf(episodeId));
-        var triggers = await TriggersOf(episodeId);
-        Assert.Equal(Utc("2026-11-28T09:00:00"), triggers["day-before-release"]);
-        Assert.Equal(Utc("2026-12-21T00:00:00"), triggers["window-close"]);
-        Assert.All(triggers.Values, t => Assert.NotNull(t));
+        var sweepTimes = await SweepTimesOf(episodeId);
+        Assert.Equal(Utc("2026-11-28T09:00:00"), sweepTimes["day-before-release"]);
+        Assert.Equal(Utc("2026-12-21T00:00:00"), sweepTimes["window-close"]);
+        Assert.All(sweepTimes.Values, t => Assert.NotNull(t));
     }
 
     [Fact]
@@ -69,9 +59,9 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
             ("day-14-alert", Utc("2026-12-06T09:00:00"), "scheduled"),
             ("window-close", Utc("2026-12-14T00:00:00"), "scheduled"),
         ], await PlanOf(episodeId));
-        var triggers = await TriggersOf(episodeId);
-        Assert.Null(triggers["day-before-release"]);
-        Assert.Equal(Utc("2026-11-24T09:00:00"), triggers["day-2-escalation"]);
+        var sweepTimes = await SweepTimesOf(episodeId);
+        Assert.Null(sweepTimes["day-before-release"]);
+        Assert.Equal(Utc("2026-11-24T09:00:00"), sweepTimes["day-2-escalation"]);
     }
 
     [Fact]
@@ -89,9 +79,9 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
             ("window-close", Utc("2026-11-23T00:00:00"), "scheduled"),
         ], await PlanOf(episodeId));
         Assert.All((await hub.FollowUpsAsync(episodeId)).Where(f => f.State == "skipped"), f => Assert.Equal(FollowUpPlanner.PastWhenPlanned, f.Outcome));
-        var triggers = await TriggersOf(episodeId);
-        Assert.Equal(Utc("2026-11-23T00:00:00"), triggers["window-close"]);
-        Assert.Null(triggers["day-14-alert"]);
+        var sweepTimes = await SweepTimesOf(episodeId);
+        Assert.Equal(Utc("2026-11-23T00:00:00"), sweepTimes["window-close"]);
+        Assert.Null(sweepTimes["day-14-alert"]);
     }
 
     [Fact]
@@ -111,7 +101,7 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
                 ("day-14-alert", Utc("2026-04-10T08:00:00"), "scheduled"),
                 ("window-close", Utc("2026-04-17T23:00:00"), "scheduled"),       // 00:00 BST on 18 April
             ], await PlanOf(spring));
-            Assert.Equal(Utc("2026-03-29T08:00:00"), (await TriggersOf(spring))["day-2-escalation"]);
+            Assert.Equal(Utc("2026-03-29T08:00:00"), (await SweepTimesOf(spring))["day-2-escalation"]);
 
             // Clocks go back on Sunday 25 October 2026; release on Sunday 4 October: day 21 is the change day.
             hub.Clock.Set(new DateTimeOffset(2026, 9, 20, 10, 0, 0, TimeSpan.Zero));
@@ -124,7 +114,7 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
                 ("day-14-alert", Utc("2026-10-18T08:00:00"), "scheduled"),
                 ("window-close", Utc("2026-10-26T00:00:00"), "scheduled"),       // 00:00 GMT on 26 October
             ], await PlanOf(autumn));
-            Assert.Equal(Utc("2026-10-26T00:00:00"), (await TriggersOf(autumn))["window-close"]);
+            Assert.Equal(Utc("2026-10-26T00:00:00"), (await SweepTimesOf(autumn))["window-close"]);
         }
         finally
         {
@@ -133,11 +123,11 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
     }
 
     [Fact]
-    public async Task A_moved_release_date_moves_the_open_follow_ups_and_their_triggers()
+    public async Task A_moved_release_date_moves_the_open_follow_ups_and_their_fire_times()
     {
         var noms = Notifications.NewNomsNumber();
         var (_, episodeId) = await Release("2026-11-29", noms: noms);
-        await TriggersOf(episodeId);
+        await SweepTimesOf(episodeId);
 
         // A later notification for the same release (within 14 days) with a new date.
         var (_, again) = await Release("2026-12-03", noms: noms);
@@ -151,17 +141,17 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
             ("day-14-alert", Utc("2026-12-17T09:00:00"), "scheduled"),
             ("window-close", Utc("2026-12-25T00:00:00"), "scheduled"),
         ], await PlanOf(episodeId));
-        var triggers = await TriggersOf(episodeId);
-        Assert.Equal(Utc("2026-12-02T09:00:00"), triggers["day-before-release"]);
-        Assert.Equal(Utc("2026-12-25T00:00:00"), triggers["window-close"]);
+        var sweepTimes = await SweepTimesOf(episodeId);
+        Assert.Equal(Utc("2026-12-02T09:00:00"), sweepTimes["day-before-release"]);
+        Assert.Equal(Utc("2026-12-25T00:00:00"), sweepTimes["window-close"]);
         Assert.All(await hub.FollowUpsAsync(episodeId), f => Assert.Equal(2, f.PlanVersion));
     }
 
     [Fact]
-    public async Task Engagement_cancels_the_open_follow_ups_and_removes_their_triggers()
+    public async Task Engagement_cancels_the_open_follow_ups_so_the_sweep_never_runs_them()
     {
         var (referralId, episodeId) = await Release("2026-11-20", status: "released");
-        Assert.NotNull((await TriggersOf(episodeId))["day-7-alert"]);
+        Assert.NotNull((await SweepTimesOf(episodeId))["day-7-alert"]);
 
         var provider = hub.ClientFor(HubRoles.TreatmentProvider, ods: "EXS2SN");
         var response = await provider.PostAsJsonAsync($"/api/v1/referrals/{referralId}/engagement", new { date = "2026-11-21" });
@@ -170,7 +160,7 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
         var plan = await hub.FollowUpsAsync(episodeId);
         Assert.Equal(["skipped", "skipped", "cancelled", "cancelled", "cancelled"], plan.Select(f => f.State));
         Assert.All(plan.Where(f => f.State == "cancelled"), f => Assert.Equal("engaged", f.Outcome));
-        Assert.All((await TriggersOf(episodeId)).Values, t => Assert.Null(t));
+        Assert.All((await SweepTimesOf(episodeId)).Values, t => Assert.Null(t));
     }
 
     [Fact]
@@ -178,14 +168,14 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
     {
         var noms = Notifications.NewNomsNumber();
         var (_, episodeId) = await Release("2026-11-20", status: "released", noms: noms);
-        await TriggersOf(episodeId);
+        await SweepTimesOf(episodeId);
 
         var feed = hub.ClientFor(HubRoles.EventFeed);
         Assert.True((await HmppsEvents.PostAsync(feed, HmppsEvents.Admission(noms, "2026-11-21T14:00:00Z"))).IsSuccessStatusCode);
 
         Assert.All((await hub.FollowUpsAsync(episodeId)).Where(f => f.Outcome != FollowUpPlanner.PastWhenPlanned),
             f => Assert.Equal(("cancelled", "excluded"), (f.State, f.Outcome)));
-        Assert.All((await TriggersOf(episodeId)).Values, t => Assert.Null(t));
+        Assert.All((await SweepTimesOf(episodeId)).Values, t => Assert.Null(t));
     }
 
     [Fact]
@@ -199,7 +189,7 @@ public sealed class FollowUpPlanningTests(FollowUpHub hub) : IClassFixture<Follo
         var plan = await hub.FollowUpsAsync(episodeId);
         Assert.DoesNotContain(plan, f => f.State == "scheduled");
         Assert.Contains(plan, f => f is { State: "cancelled", Outcome: "excluded" });
-        Assert.All((await TriggersOf(episodeId)).Values, t => Assert.Null(t));
+        Assert.All((await SweepTimesOf(episodeId)).Values, t => Assert.Null(t));
     }
 
     [Fact]

@@ -35,8 +35,8 @@ public class HubFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Hub", ConnectionString);
         builder.UseSetting("Hub:DataDirectory", DataDirectory);
         builder.UseSetting("Hub:Logging:Json", "true");
-        // Quartz fires follow-ups by the real clock while the hub reads the TestClock: a test that wants
-        // follow-ups to run says so (FollowUpHub); everywhere else they are planned but never fired.
+        // Hangfire runs the follow-up sweep by the real clock while the hub reads the TestClock: a test that wants
+        // follow-ups to run says so (FollowUpHub); everywhere else they are planned but never run by themselves.
         builder.UseSetting("Hub:FollowUps:Enabled", "false");
         builder.ConfigureTestServices(services =>
         {

@@ -2,7 +2,7 @@ using ContinuityHub.Data;
 using ContinuityHub.Infrastructure.Postgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Quartz;
+using ContinuityHub.Features.FollowUps;
 
 namespace ContinuityHub.Tests.Infrastructure;
 
@@ -19,7 +19,7 @@ public static class TestPostgres
     public static EmbeddedPostgresCluster Server => Cluster.Value;
 
     /// <summary>
-    /// Dozens of hubs share the one test cluster (each with its EF pool, Quartz's pool and dispatchers): small
+    /// Dozens of hubs share the one test cluster (each with its EF pool, Hangfire's pool and dispatchers): small
     /// pools that drop idle connections within seconds keep them all under the server's max_connections.
     /// </summary>
     private const string HubPoolLimits = ";Maximum Pool Size=20;Connection Idle Lifetime=5;Connection Pruning Interval=1";
@@ -69,21 +69,6 @@ public static class TestPostgres
         System.Diagnostics.Process.Start(launcher)!.WaitForExit();
     }
 
-    /// <summary>
-    /// Quartz's tables in the template too, created by Quartz itself (the hub's ProvisionSchema), so that each
-    /// test database does not spend a couple of seconds creating them when its hub starts.
-    /// </summary>
-    private static void ProvisionQuartzSchema(string connectionString)
-    {
-        var scheduler = QuartzSchedulerBuilder.Create(quartz => quartz.UsePersistentStore(store =>
-        {
-            store.UsePostgres(connectionString);
-            store.UseSystemTextJsonSerializer();
-            store.ProvisionSchema();
-        })).BuildScheduler().AsTask().GetAwaiter().GetResult();
-        scheduler.Shutdown(false).AsTask().GetAwaiter().GetResult();
-    }
-
     private static EmbeddedPostgresCluster StartCluster()
     {
         var root = Path.Combine(Path.GetTempPath(), $"continuityhub-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48]);
@@ -92,7 +77,9 @@ public static class TestPostgres
         Execute(cluster.ConnectionString("postgres"), $"CREATE DATABASE {TemplateDatabase}");
         new MigrationRunner(NullLogger<MigrationRunner>.Instance)
             .ApplyAsync(cluster.ConnectionString(TemplateDatabase), CancellationToken.None).GetAwaiter().GetResult();
-        ProvisionQuartzSchema(cluster.ConnectionString(TemplateDatabase));
+        // Hangfire's tables in the template too, installed as the hub installs them, so that each test database
+        // does not spend a second or two creating them when its hub starts (it then finds every version applied).
+        FollowUpJobStorage.InstallSchemaAsync(cluster.ConnectionString(TemplateDatabase), CancellationToken.None).GetAwaiter().GetResult();
         NpgsqlConnection.ClearAllPools();
         return cluster;
     }

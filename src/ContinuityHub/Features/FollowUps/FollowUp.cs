@@ -5,9 +5,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace ContinuityHub.Features.FollowUps;
 
 /// <summary>
-/// One planned §6 follow-up of one episode: the truth of what is planned and what happened to it. A Quartz
-/// trigger with the key <c>{episodeId}.{checkpoint}</c> only says when to look at the row; the job acts only
-/// through a claim on this row, so the row decides whether anything happens. Ids, times and states only.
+/// One planned §6 follow-up of one episode: the truth of what is planned and what happened to it. The recurring
+/// Hangfire job (<see cref="FollowUpSweep"/>) reads the due rows straight from this table and acts only through
+/// a claim on the row, so the row decides whether anything happens. Ids, times and states only.
 /// </summary>
 public sealed class FollowUp
 {
@@ -17,7 +17,7 @@ public sealed class FollowUp
     public required string Checkpoint { get; set; }
     /// <summary>When the checkpoint falls due (from <see cref="FollowUpSchedule"/>).</summary>
     public DateTimeOffset DueAt { get; set; }
-    /// <summary>When the trigger fires: the due time, or later while a failed run waits for its retry.</summary>
+    /// <summary>When it is run: the due time, or later while a failed run waits for its retry.</summary>
     public DateTimeOffset FireAt { get; set; }
     public string State { get; set; } = FollowUpStates.Scheduled;
     /// <summary>What the run did or why nothing was done ("2 emails queued", "referral accepted"): codes, no personal data.</summary>
@@ -26,17 +26,15 @@ public sealed class FollowUp
     /// <summary>The exception type of the last failed run, never its message.</summary>
     public string? LastError { get; set; }
     public DateTimeOffset? RanAt { get; set; }
-    /// <summary>Bumped by every re-plan, so the trigger synchroniser never marks a newer plan as synchronised.</summary>
+    /// <summary>Bumped by every re-plan (and a failed run): two writers of one plan never overwrite each other unseen.</summary>
     public int PlanVersion { get; set; }
-    /// <summary>The Quartz trigger does not yet reflect this row (created, moved, cancelled since).</summary>
-    public bool TriggerPending { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
 public static class FollowUpStates
 {
-    /// <summary>Planned; its trigger will fire it at <see cref="FollowUp.FireAt"/>.</summary>
+    /// <summary>Planned; the sweep runs it once <see cref="FollowUp.FireAt"/> has passed.</summary>
     public const string Scheduled = "scheduled";
     /// <summary>Ran and did its effect (emails queued; at window close, the outcome recorded).</summary>
     public const string Done = "done";
@@ -56,8 +54,8 @@ public sealed class FollowUpConfiguration : IEntityTypeConfiguration<FollowUp>
         followUp.HasOne<Episode>().WithMany().HasForeignKey(x => x.EpisodeId).OnDelete(DeleteBehavior.Restrict);
         followUp.HasIndex(x => new { x.EpisodeId, x.Checkpoint }).IsUnique();
         followUp.HasIndex(x => x.DueAt).HasFilter("state = 'scheduled'");
-        // The synchroniser's queue, by fire time (it takes the marked rows due within its horizon).
-        followUp.HasIndex(x => x.FireAt).HasFilter("trigger_pending");
+        // The sweep's queue: scheduled rows by fire time (it takes those whose time has come, oldest first).
+        followUp.HasIndex(x => x.FireAt).HasFilter("state = 'scheduled'");
         followUp.HasIndex(x => x.UpdatedAt);
         followUp.Property(x => x.PlanVersion).IsConcurrencyToken();
     }

@@ -1,6 +1,6 @@
 namespace ContinuityHub.Features.FollowUps;
 
-/// <summary>The stable codes of the §6 checkpoints: stored in follow_ups, in trigger keys, template keys and the API.</summary>
+/// <summary>The stable codes of the §6 checkpoints: stored in follow_ups, in email references, template keys and the API.</summary>
 public static class FollowUpCheckpoints
 {
     public const string DayBeforeRelease = "day-before-release";
@@ -28,7 +28,4 @@ public static class FollowUpCheckpoints
         WindowClose => FollowUpCheckpoint.WindowClose,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "unknown follow-up checkpoint"),
     };
-
-    /// <summary>The Quartz trigger name of an episode's checkpoint (group <see cref="FollowUpJob.TriggerGroup"/>).</summary>
-    public static string TriggerName(Guid episodeId, string checkpoint) => $"{episodeId}.{checkpoint}";
 }

@@ -11,20 +11,23 @@ public sealed record FollowUpListItem(Guid Id, Guid EpisodeId, string Checkpoint
 
 public sealed record FollowUpList(string Status, int Count, IReadOnlyList<FollowUpListItem> FollowUps);
 
-/// <summary>Issue #4 item 6: <c>GET /api/v1/followups?status=due|failed|done</c> for ADMIN.</summary>
+/// <summary>Issue #4 item 6: <c>GET /api/v1/followups?status=due|failed|done</c> for ADMIN (and the job dashboard, issue #14).</summary>
 public static class FollowUpEndpoints
 {
     public static readonly IReadOnlyList<string> Statuses = ["due", "failed", "done", "skipped", "cancelled"];
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    public static void MapFollowUps(this IEndpointRouteBuilder app) =>
+    public static void MapFollowUps(this IEndpointRouteBuilder app)
+    {
         app.MapGroup("/api/v1/followups")
             .RequireAuthorization(policy => policy.RequireRole(HubRoles.Admin))
             .WithTags("Follow-ups")
             .MapGet("", ListAsync)
             .WithSummary("The follow-up jobs: due ones next first, or recent ones by state")
             .Produces<FollowUpList>().ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapFollowUpDashboard();
+    }
 
     private static async Task<IResult> ListAsync(string? status, string? limit, HubDbContext db, Microsoft.Extensions.Options.IOptions<Hosting.HubOptions> options,
         TimeProvider clock, CancellationToken ct)

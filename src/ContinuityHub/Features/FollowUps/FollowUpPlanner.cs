@@ -8,8 +8,8 @@ namespace ContinuityHub.Features.FollowUps;
 /// Plans, re-plans and cancels an episode's follow-ups whenever the episode changes, whatever changed it
 /// (intake, HMPPS event, provider action, the window-close follow-up itself): it runs inside the change's
 /// own transaction (<see cref="EpisodeLedger.SaveChangesAsync"/>), so the plan always matches the committed
-/// episode. It writes only follow_ups rows and marks them <see cref="FollowUp.TriggerPending"/>; the
-/// <see cref="FollowUpTriggerSync"/> brings the Quartz triggers in line after the commit.
+/// episode. It writes only follow_ups rows: the recurring Hangfire job (<see cref="FollowUpSweep"/>) reads the
+/// due ones from the table itself, so there is nothing else to keep in line after the commit.
 /// </summary>
 public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpisodeChangeObserver
 {
@@ -51,7 +51,6 @@ public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpis
                     PlanVersion = 1,
                 };
                 (row.State, row.Outcome) = InitialState(planned, now);
-                row.TriggerPending = row.State == FollowUpStates.Scheduled;
                 followUps.Add(row);
             }
             else if (row.State == FollowUpStates.Scheduled && row.DueAt != dueAt)
@@ -98,9 +97,5 @@ public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpis
         row.Attempts = state == FollowUpStates.Scheduled ? 0 : row.Attempts;
         row.UpdatedAt = now;
         row.PlanVersion++;
-        row.TriggerPending = true;
-        // Always written, even when it was already true as loaded: the synchroniser may have cleared it since
-        // (it waits for this transaction's row lock, then this update marks the row again).
-        db.Entry(row).Property(f => f.TriggerPending).IsModified = true;
     }
 }

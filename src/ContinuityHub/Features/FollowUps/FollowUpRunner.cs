@@ -5,30 +5,41 @@ using ContinuityHub.Features.Notifications;
 using ContinuityHub.Features.Referrals;
 using ContinuityHub.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ContinuityHub.Features.FollowUps;
 
 public enum FollowUpRunResult
 {
-    /// <summary>The row was not there (the episode's plan changed since the trigger was made).</summary>
+    /// <summary>No such follow-up.</summary>
     NotFound,
-    /// <summary>Not claimed: already run (another node, a second firing), cancelled, or not due yet (moved later).</summary>
+    /// <summary>Not claimed: already run (another batch or node, a second run), cancelled, or not due yet (moved later).</summary>
     NotClaimed,
     /// <summary>Claimed, but its §6 condition no longer held: nothing sent, nothing changed.</summary>
     Skipped,
     Done,
 }
 
+/// <summary>What one batch of the sweep found and did.</summary>
+/// <param name="Selected">Due rows this batch took (locked); 0 when nothing was left to take.</param>
+/// <param name="Ran">The follow-ups it claimed and ran (done or skipped).</param>
+public sealed record FollowUpBatch(int Selected, IReadOnlyList<FollowUp> Ran);
+
 /// <summary>
-/// Runs one follow-up exactly once in effect. In one transaction it takes the person's lock, claims the row
-/// (<c>UPDATE … WHERE state = 'scheduled' AND fire_at &lt;= now</c>), re-checks the §6 condition against the
-/// records as they are now and does the effect: queue the emails; at window close also record the outcome
-/// not engaged and fail the Task (a new referral version, pushed to providers). The claim commits with the
-/// effect or not at all, so a second firing, another node or a retry after a crash finds nothing to claim.
+/// Runs follow-ups exactly once in effect, one or a whole batch per transaction. In the transaction it takes
+/// the people's locks, claims the rows (<c>UPDATE … WHERE state = 'scheduled' AND fire_at &lt;= now</c>),
+/// re-checks each §6 condition against the records as they are now and does the effects: queue the emails
+/// and audit entries (one statement each for the batch); at window close also record the outcome not engaged
+/// and fail the Task (a new referral version, pushed to providers). The claims commit with the effects or not
+/// at all, so another batch, another node, a single run or a retry after a crash finds nothing to claim.
 /// </summary>
 public sealed class FollowUpRunner(HubDbContext db, EpisodeLedger ledger, INotificationOutbox outbox, FollowUpMessages messages,
     AuditTrail audit, TimeProvider clock, ILogger<FollowUpRunner> logger)
 {
+    private sealed record DueRow(Guid Id, string NomsNumber);
+
+    /// <summary>Runs one follow-up (waiting for its person's lock if another change to the person is under way).</summary>
     public async Task<FollowUpRunResult> RunAsync(Guid followUpId, CancellationToken cancellationToken)
     {
         var located = await db.Set<FollowUp>().AsNoTracking().Where(f => f.Id == followUpId)
@@ -38,102 +49,144 @@ public sealed class FollowUpRunner(HubDbContext db, EpisodeLedger ledger, INotif
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await ledger.LockPersonAsync(located.NomsNumber, cancellationToken);
-        var now = clock.GetUtcNow();
-        var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            UPDATE follow_ups SET state = 'done', attempts = attempts + 1, ran_at = {now}, updated_at = {now}
-             WHERE id = {followUpId} AND state = 'scheduled' AND fire_at <= {now}
-            """, cancellationToken);
-        if (claimed == 0) return FollowUpRunResult.NotClaimed;
+        var claimed = await ClaimAsync([followUpId], cancellationToken);
+        if (claimed.Count == 0) return FollowUpRunResult.NotClaimed;
 
-        var followUp = await db.Set<FollowUp>().SingleAsync(f => f.Id == followUpId, cancellationToken);
-        var episode = await db.Episodes.Include(e => e.Person).SingleAsync(e => e.Id == followUp.EpisodeId, cancellationToken);
-        var referral = await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
-
-        var result = Apply(followUp, episode, referral);
-        followUp.LastError = null;
-        // Through the ledger, so a closed window is a new episode and referral version and every observer
-        // (provider push, this engine's planner) sees it in this same transaction.
-        await ledger.SaveChangesAsync(cancellationToken);
+        var followUp = (await RunClaimedAsync(claimed, cancellationToken)).Single();
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Follow-up {FollowUpId} {Checkpoint} of episode {EpisodeId}: {FollowUpState} ({FollowUpOutcome})",
             followUp.Id, followUp.Checkpoint, followUp.EpisodeId, followUp.State, followUp.Outcome);
-        return result;
+        return followUp.State == FollowUpStates.Skipped ? FollowUpRunResult.Skipped : FollowUpRunResult.Done;
     }
 
-    /// <summary>
-    /// Runs many due follow-ups in one transaction — the catch-up after an outage, when thousands are overdue at
-    /// once and one Quartz firing each would take minutes. The same claim (<c>state = 'scheduled' AND fire_at &lt;=
-    /// now</c>) decides, row by row, so a follow-up run here is not run again by its trigger, and one its trigger
-    /// ran first is not run here. The people's locks are taken in a fixed order (NOMS number).
-    /// </summary>
-    /// <returns>The follow-ups this call claimed (now done or skipped).</returns>
-    public async Task<IReadOnlyList<FollowUp>> RunManyAsync(IReadOnlyList<Guid> followUpIds, CancellationToken cancellationToken)
-    {
-        if (followUpIds.Count == 0) return [];
-        var ids = followUpIds.ToArray();
-        var people = await db.Set<FollowUp>().AsNoTracking().Where(f => ids.Contains(f.Id))
-            .Join(db.Episodes, f => f.EpisodeId, e => e.Id, (f, e) => e.NomsNumber)
-            .Distinct().ToListAsync(cancellationToken);
-        if (people.Count == 0) return [];
-        people.Sort(StringComparer.Ordinal);
+    /// <summary>Runs up to <paramref name="limit"/> due follow-ups, oldest first, in one transaction (the sweep's batch).</summary>
+    public Task<FollowUpBatch> RunDueAsync(int limit, CancellationToken cancellationToken) => RunBatchAsync(null, limit, cancellationToken);
 
+    /// <summary>Runs those of <paramref name="followUpIds"/> that are due, in one transaction.</summary>
+    /// <returns>The follow-ups this call claimed (now done or skipped).</returns>
+    public async Task<IReadOnlyList<FollowUp>> RunManyAsync(IReadOnlyList<Guid> followUpIds, CancellationToken cancellationToken) =>
+        followUpIds.Count == 0 ? [] : (await RunBatchAsync(followUpIds.ToArray(), followUpIds.Count, cancellationToken)).Ran;
+
+    /// <summary>
+    /// One batch: the due rows are locked <c>FOR UPDATE SKIP LOCKED</c> (another batch, on this node or another,
+    /// takes the next ones instead of waiting), then their people's locks are tried, not waited for: whoever holds
+    /// a person's lock (an intake, an event) may be about to change that person's follow-ups, whose rows this batch
+    /// holds, so waiting could deadlock. Rows whose person is busy stay scheduled for a later batch.
+    /// </summary>
+    private async Task<FollowUpBatch> RunBatchAsync(Guid[]? ids, int limit, CancellationToken cancellationToken)
+    {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var nomsNumbers = people.ToArray();
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"SELECT pg_advisory_xact_lock({EpisodeLedger.PersonLockNamespace}, hashtext(n)) FROM unnest({nomsNumbers}) WITH ORDINALITY AS u(n, i) ORDER BY i",
-            cancellationToken);
         var now = clock.GetUtcNow();
-        var claimed = await db.Database.SqlQuery<Guid>($"""
-            UPDATE follow_ups SET state = 'done', attempts = attempts + 1, ran_at = {now}, updated_at = {now}
+        var due = await (ids is null
+            ? db.Database.SqlQuery<DueRow>($"""
+                SELECT f.id AS "Id", e.noms_number AS "NomsNumber"
+                  FROM follow_ups f JOIN episodes e ON e.id = f.episode_id
+                 WHERE f.state = 'scheduled' AND f.fire_at <= {now}
+                 ORDER BY f.fire_at LIMIT {limit}
+                   FOR UPDATE OF f SKIP LOCKED
+                """)
+            : db.Database.SqlQuery<DueRow>($"""
+                SELECT f.id AS "Id", e.noms_number AS "NomsNumber"
+                  FROM follow_ups f JOIN episodes e ON e.id = f.episode_id
+                 WHERE f.state = 'scheduled' AND f.fire_at <= {now} AND f.id = ANY({ids})
+                 ORDER BY f.fire_at LIMIT {limit}
+                   FOR UPDATE OF f SKIP LOCKED
+                """)).ToListAsync(cancellationToken);
+        if (due.Count == 0) return new FollowUpBatch(0, []);
+
+        var people = due.Select(r => r.NomsNumber).Distinct().ToArray();
+        var locked = (await db.Database.SqlQueryRaw<string>("""
+            SELECT n AS "Value" FROM unnest(@people) AS n WHERE pg_try_advisory_xact_lock(@namespace, hashtext(n))
+            """, new NpgsqlParameter("people", people), new NpgsqlParameter("namespace", EpisodeLedger.PersonLockNamespace))
+            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var claimed = await ClaimAsync(due.Where(r => locked.Contains(r.NomsNumber)).Select(r => r.Id).ToArray(), cancellationToken);
+        if (claimed.Count == 0) return new FollowUpBatch(due.Count, []);
+
+        var ran = await RunClaimedAsync(claimed, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Ran {Count} due follow-ups in one transaction ({Done} done, {Skipped} skipped)",
+            ran.Count, ran.Count(f => f.State == FollowUpStates.Done), ran.Count(f => f.State == FollowUpStates.Skipped));
+        return new FollowUpBatch(due.Count, ran);
+    }
+
+    /// <summary>The claim: only a scheduled row whose time has come; it commits with the effects or not at all.</summary>
+    private async Task<List<Guid>> ClaimAsync(Guid[] ids, CancellationToken cancellationToken)
+    {
+        if (ids.Length == 0) return [];
+        var now = clock.GetUtcNow();
+        return await db.Database.SqlQuery<Guid>($"""
+            UPDATE follow_ups SET state = 'done', attempts = attempts + 1, ran_at = {now}, updated_at = {now}, last_error = NULL
              WHERE id = ANY({ids}) AND state = 'scheduled' AND fire_at <= {now}
             RETURNING id AS "Value"
             """).ToListAsync(cancellationToken);
-        if (claimed.Count == 0) return [];
+    }
 
-        var followUps = await db.Set<FollowUp>().Where(f => claimed.Contains(f.Id)).ToListAsync(cancellationToken);
+    /// <summary>
+    /// The condition and effect of each claimed follow-up, in due order (for one episode an earlier checkpoint runs
+    /// before a later one, as it would have), written with one statement per table for the whole batch.
+    /// </summary>
+    private async Task<List<FollowUp>> RunClaimedAsync(List<Guid> claimed, CancellationToken cancellationToken)
+    {
+        var followUps = await db.Set<FollowUp>().AsNoTracking().Where(f => claimed.Contains(f.Id))
+            .OrderBy(f => f.DueAt).ThenBy(f => f.Id).ToListAsync(cancellationToken);
         var episodeIds = followUps.Select(f => f.EpisodeId).Distinct().ToArray();
-        var episodes = await db.Episodes.Include(e => e.Person).Where(e => episodeIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
-        var referrals = await db.Referrals.Where(r => episodeIds.Contains(r.EpisodeId)).ToDictionaryAsync(r => r.EpisodeId, cancellationToken);
-        // The outbox looks at DbSet.Local for each email, and with automatic change detection each look would
-        // compare every tracked entity of the batch: quadratic. Changes are detected once, before the save.
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
+        // Episodes whose window closes here are changed through the ledger, so they (and their referrals) are
+        // tracked; the others are only read.
+        var closing = followUps.Where(f => f.Checkpoint == FollowUpCheckpoints.WindowClose).Select(f => f.EpisodeId).Distinct().ToArray();
+        var reading = episodeIds.Except(closing).ToArray();
+        var episodes = await db.Episodes.AsNoTracking().Include(e => e.Person).Where(e => reading.Contains(e.Id))
+            .ToDictionaryAsync(e => e.Id, cancellationToken);
+        var referrals = await db.Referrals.AsNoTracking().Where(r => reading.Contains(r.EpisodeId))
+            .ToDictionaryAsync(r => r.EpisodeId, cancellationToken);
+        if (closing.Length > 0)
         {
-            // In due order, so that for one episode an earlier checkpoint runs before a later one, as it would have.
-            foreach (var followUp in followUps.OrderBy(f => f.DueAt))
-            {
-                Apply(followUp, episodes[followUp.EpisodeId], referrals.GetValueOrDefault(followUp.EpisodeId));
-                followUp.LastError = null;
-            }
+            foreach (var episode in await db.Episodes.Include(e => e.Person).Where(e => closing.Contains(e.Id)).ToListAsync(cancellationToken))
+                episodes[episode.Id] = episode;
+            foreach (var referral in await db.Referrals.Where(r => closing.Contains(r.EpisodeId)).ToListAsync(cancellationToken))
+                referrals[referral.EpisodeId] = referral;
         }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = true;
-        }
-        db.ChangeTracker.DetectChanges();
+
+        var emails = new List<OutboundEmail>();
+        var audited = new List<(string Action, string ResourceType, string ResourceId)>();
+        var today = LondonTime.Today(clock);
+        foreach (var followUp in followUps)
+            Apply(followUp, episodes[followUp.EpisodeId], referrals.GetValueOrDefault(followUp.EpisodeId), today, emails, audited);
+
+        await outbox.EnqueueManyAsync(emails, cancellationToken);
+        await audit.RecordManyAsync(audited, cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("""
+            UPDATE follow_ups f SET state = u.state, outcome = u.outcome
+              FROM unnest(@ids, @states, @outcomes) AS u(id, state, outcome) WHERE f.id = u.id
+            """,
+            [
+                new NpgsqlParameter("ids", followUps.Select(f => f.Id).ToArray()),
+                new NpgsqlParameter("states", followUps.Select(f => f.State).ToArray()),
+                new NpgsqlParameter("outcomes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = followUps.Select(f => f.Outcome).ToArray() },
+            ],
+            cancellationToken);
+        // Through the ledger, so a closed window is a new episode and referral version and every observer
+        // (provider push, this engine's planner) sees it in this same transaction.
         await ledger.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Caught up {Count} overdue follow-ups in one transaction ({Done} done, {Skipped} skipped)",
-            followUps.Count, followUps.Count(f => f.State == FollowUpStates.Done), followUps.Count(f => f.State == FollowUpStates.Skipped));
         return followUps;
     }
 
     /// <summary>The checkpoint's effect on a claimed follow-up, or its skip when the §6 condition no longer holds.</summary>
-    private FollowUpRunResult Apply(FollowUp followUp, Episode episode, Referral? referral)
+    private void Apply(FollowUp followUp, Episode episode, Referral? referral, DateOnly today,
+        List<OutboundEmail> emails, List<(string, string, string)> audited)
     {
         var checkpoint = FollowUpCheckpoints.Parse(followUp.Checkpoint);
         if (ConditionFails(checkpoint, episode, referral) is { } reason)
         {
             followUp.State = FollowUpStates.Skipped;
             followUp.Outcome = reason;
-            return FollowUpRunResult.Skipped;
+            return;
         }
-        var emails = messages.For(checkpoint, episode, episode.Person!, referral, LondonTime.Today(clock));
-        foreach (var email in emails) outbox.Enqueue(email);
-        followUp.Outcome = $"{emails.Count} emails queued";
-        audit.Record($"follow-up.{followUp.Checkpoint}", "Episode", episode.Id.ToString());
+        var queued = messages.For(checkpoint, episode, episode.Person!, referral, today);
+        emails.AddRange(queued);
+        followUp.Outcome = $"{queued.Count} emails queued";
+        // The emails disclose identifiers to staff.
+        audited.Add(($"follow-up.{followUp.Checkpoint}", "Episode", episode.Id.ToString()));
         if (checkpoint == FollowUpCheckpoint.WindowClose) CloseWindow(episode, referral, followUp);
-        return FollowUpRunResult.Done;
     }
 
     /// <summary>Why the checkpoint's §6 condition no longer holds, from the current records; null when it holds.</summary>
@@ -180,8 +233,6 @@ public sealed class FollowUpRunner(HubDbContext db, EpisodeLedger ledger, INotif
         followUp.LastError = error.GetType().Name;
         followUp.UpdatedAt = now;
         followUp.PlanVersion++;
-        followUp.TriggerPending = true;
-        db.Entry(followUp).Property(f => f.TriggerPending).IsModified = true;
         if (followUp.Attempts >= options.MaxAttempts)
         {
             followUp.State = FollowUpStates.Failed;

@@ -31,4 +31,11 @@ public sealed record OutboundEmail(
 public interface INotificationOutbox
 {
     void Enqueue(OutboundEmail email);
+
+    /// <summary>
+    /// Queues many emails with one statement, written at once in the caller's open transaction (so it commits or
+    /// rolls back with the caller's change, like <see cref="Enqueue"/>); a reference already queued is skipped.
+    /// For batches (the follow-up sweep), where one look-up per email would cost more than the emails.
+    /// </summary>
+    Task EnqueueManyAsync(IReadOnlyCollection<OutboundEmail> emails, CancellationToken cancellationToken);
 }
