@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ContinuityHub.Tests.FollowUps;
 
 /// <summary>
-/// What a follow-up does when it fires (contract §6), run the way its Quartz job runs it: the claim, the §6
+/// What a follow-up does when it runs (contract §6), run as the sweep runs it: the claim, the §6
 /// condition re-checked against the records as they are now, and the effect, once.
 /// </summary>
 public sealed class FollowUpRunTests(FollowUpHub hub) : IClassFixture<FollowUpHub>
