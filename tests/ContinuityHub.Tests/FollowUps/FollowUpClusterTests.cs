@@ -178,6 +178,23 @@ public sealed class FollowUpClusterTests
     }
 
     [Fact]
+    public async Task A_Hangfire_lock_left_by_a_killed_node_neither_stops_a_node_starting_nor_holds_back_the_missed_follow_ups()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (connectionString, releases) = await PlanAsync(2, LondonTime.DateOf(now).AddDays(-22), now.AddDays(-30));
+        // As a node killed while registering or scheduling the recurring sweep leaves it (until it times out).
+        TestPostgres.Execute(connectionString,
+            "INSERT INTO hangfire.lock (resource, updatecount, acquired) VALUES ('hangfire:lock:recurring-job:follow-ups', 0, now())");
+
+        await using var node = FollowUpHub.Node(fire: true, connectionString);
+        _ = node.Server;
+        var rows = await AllRunAsync(connectionString);
+
+        Assert.Equal(releases.Count * 5, rows.Count);
+        await AssertEachEffectOnceAsync(connectionString, rows);
+    }
+
+    [Fact]
     public async Task Two_nodes_starting_at_once_on_an_empty_database_install_Hangfire_s_schema_once_and_run_follow_ups()
     {
         var connectionString = TestPostgres.CreateEmptyDatabase("hangfire_race");

@@ -31,6 +31,10 @@ public static class FollowUpJobStorage
             // safe either way (its transaction rolled back; the next sweep takes the rows).
             UseSlidingInvisibilityTimeout = true,
             InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            // A distributed lock left by a node killed while holding it (the recurring scheduler takes one every
+            // poll) is taken over after this, not after the default 10 minutes. Hangfire holds its locks for
+            // moments only here (no DisableConcurrentExecution).
+            DistributedLockTimeout = TimeSpan.FromMinutes(1),
         };
         var connection = new NpgsqlConnectionStringBuilder(connectionString)
         {
