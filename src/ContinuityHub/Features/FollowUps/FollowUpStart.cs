@@ -17,7 +17,7 @@ namespace ContinuityHub.Features.FollowUps;
 /// background instead of stopping the start-up. A schedule Hangfire refuses stops it.
 /// </remarks>
 public sealed class FollowUpStart(HubDatabase database, IOptions<HubOptions> options, IServiceProvider services, ILogger<FollowUpStart> logger)
-    : IHostedService, IDisposable
+    : IHostedService
 {
     private static readonly TimeSpan RegistrationRetry = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource stopping = new();
@@ -74,12 +74,13 @@ public sealed class FollowUpStart(HubDatabase database, IOptions<HubOptions> opt
         }
     }
 
+    /// <remarks>
+    /// The token source is never disposed: the host may call this after disposing its services (a start-up that
+    /// failed) or more than once, and a source without a timer holds nothing to free.
+    /// </remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The host may stop its services more than once (a test host's disposal after its stop).
         if (!stopping.IsCancellationRequested) await stopping.CancelAsync();
         await registration;
     }
-
-    public void Dispose() => stopping.Dispose();
 }
