@@ -42,6 +42,7 @@ builder.AddReleaseIntake();
 builder.AddHmppsEvents();
 builder.AddReferralActions();
 builder.AddEpisodeExclusion();
+builder.AddPeople();
 builder.AddFhir();
 builder.AddProviderPush();
 builder.AddEngagementReport();

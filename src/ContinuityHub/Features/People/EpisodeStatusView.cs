@@ -39,7 +39,10 @@ public sealed record EpisodeStatusView(
     DateOnly? EngagedOn,
     string Outcome,
     bool AtRisk,
-    IReadOnlyList<FollowUpView> OpenFollowUps)
+    IReadOnlyList<FollowUpView> OpenFollowUps,
+    string? PrisonCode,
+    string? ExclusionReason, // the exclusion on the episode (died, returnedToCustody, removedFromUk, hospital), whether the measure counts it or not
+    DateOnly? ExclusionDate)
 {
     /// <summary>Accepted and every state after it: the provider has taken the referral on.</summary>
     public static bool IsAccepted(Referral? referral) =>
@@ -72,7 +75,10 @@ public sealed record EpisodeStatusView(
             episode.EngagedOn,
             OutcomeCode(outcome),
             outcome == EngagementOutcome.Pending && (!accepted || daysLeft <= AtRiskDaysLeft),
-            FollowUpsAhead(episode, referral, accepted, now));
+            FollowUpsAhead(episode, referral, accepted, now),
+            episode.PrisonCode,
+            episode.ExclusionReason,
+            episode.ExclusionDate);
     }
 
     public static string OutcomeCode(EngagementOutcome outcome) => outcome switch
