@@ -75,7 +75,7 @@ public sealed record EpisodeStatusView(
             episode.EngagedOn,
             OutcomeCode(outcome),
             outcome == EngagementOutcome.Pending && (!accepted || daysLeft <= AtRiskDaysLeft),
-            FollowUpsAhead(episode, referral, accepted, now),
+            FollowUpsAhead(episode, referral, accepted, now, today),
             episode.PrisonCode,
             episode.ExclusionReason,
             episode.ExclusionDate);
@@ -101,9 +101,11 @@ public sealed record EpisodeStatusView(
     /// accepted for the first two (only when there is a referral to accept), not engaged for the rest; none
     /// once the episode is excluded.
     /// </summary>
-    private static IReadOnlyList<FollowUpView> FollowUpsAhead(Episode episode, Referral? referral, bool accepted, DateTimeOffset now)
+    private static IReadOnlyList<FollowUpView> FollowUpsAhead(Episode episode, Referral? referral, bool accepted, DateTimeOffset now, DateOnly today)
     {
         if (episode.Status == EpisodeStatus.Excluded) return [];
+        // The window closed at the start of day 22: nothing is ahead (most of a caseload; spares the schedule's time-zone work).
+        if (today > episode.ReleaseDate.AddDays(FollowUpSchedule.WindowDays + 1)) return [];
         return FollowUpSchedule.For(episode.ReleaseDate)
             .Where(f => f.DueAt > now)
             .Where(f => f.Checkpoint is FollowUpCheckpoint.DayBeforeRelease or FollowUpCheckpoint.Day2Escalation
