@@ -69,6 +69,7 @@ app.UseHubRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebPages();
+app.UseMiddleware<ContinuityHub.Infrastructure.QueryTextGuard>();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

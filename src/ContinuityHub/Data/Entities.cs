@@ -123,8 +123,12 @@ public sealed class HmppsEvent
     public required string Payload { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public string Outcome { get; set; } = "received";
+    /// <summary>For a failed or parked event: the last error (exception types and SQLSTATE, never the event's data).</summary>
     public string? OutcomeDetail { get; set; }
     public Guid? EpisodeId { get; set; }
+    /// <summary>Attempts to process the event that failed; at <see cref="Features.Events.HmppsEventService.MaxAttempts"/> it is parked.</summary>
+    public int Attempts { get; set; }
+    public DateTimeOffset? ParkedAt { get; set; }
 }
 
 /// <summary>Append-only record of who read or changed whose record (the table refuses updates and deletes).</summary>

@@ -65,6 +65,7 @@ public sealed class HubDbContext : DbContext, IDataProtectionKeyContext
             e.HasIndex(x => x.DeduplicationKey).IsUnique();
             e.HasIndex(x => x.NomsNumber);
             e.Property(x => x.Payload).HasColumnType("jsonb");
+            e.HasIndex(x => x.ParkedAt).HasFilter("parked_at IS NOT NULL");
         });
         model.Entity<AuditEntry>(e =>
         {
@@ -81,6 +82,17 @@ public sealed class HubDbContext : DbContext, IDataProtectionKeyContext
         // classes next to their code, so adding a table does not mean editing this file.
         model.ApplyConfigurationsFromAssembly(typeof(HubDbContext).Assembly);
         ApplySnakeCaseNames(model);
+        ApplyTextLimits(model);
+    }
+
+    /// <summary>A CHECK constraint for each limited column (Data/TextLimits.cs; migration 0015 creates the same).</summary>
+    private static void ApplyTextLimits(ModelBuilder model)
+    {
+        foreach (var (table, column, maxLength) in TextLimits.Columns)
+        {
+            var entity = model.Model.GetEntityTypes().Single(e => e.GetTableName() == table);
+            entity.AddCheckConstraint(TextLimits.ConstraintName(table, column), $"char_length({column}) <= {maxLength}");
+        }
     }
 
     /// <summary>PostgreSQL convention: snake_case columns, so hand-written SQL reads naturally.</summary>

@@ -21,6 +21,9 @@ public static class ApiProblems
             Extensions = { ["errors"] = problems.Select(p => new { pointer = p.Pointer, detail = p.Detail }).ToList() },
         });
 
+    /// <summary>A body <see cref="Infrastructure.JsonBody"/> refused: 400 when it is not JSON, 422 when it holds values the hub cannot keep.</summary>
+    public static IResult Unreadable(Infrastructure.JsonBody.Refusal refusal) => Validation(refusal.Problems, refusal.Status);
+
     public static IResult Status(int status, string title, string detail) =>
         TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail });
 }

@@ -17,6 +17,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         if (DatabaseUnavailable.Is(exception)) return await WriteUnavailableAsync(context, exception, cancellationToken);
+        if (InputRejectedByDatabase.SqlState(exception) is { } sqlState) return await WriteRejectedInputAsync(context, sqlState);
         var status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
         if (status >= 500)
             logger.LogError("Unhandled {ExceptionType:l} at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
@@ -30,6 +31,30 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Status = status,
                 Title = status >= 500 ? "An unexpected error occurred." : "The request could not be processed.",
                 Detail = status >= 500 ? "The error has been logged with the correlation id below." : null,
+            },
+        });
+    }
+
+    private async ValueTask<bool> WriteRejectedInputAsync(HttpContext context, string sqlState)
+    {
+        logger.LogError(InputRejectedByDatabase.LogMessage + " (SQLSTATE {SqlState:l}) at {Route:l}", sqlState, RouteTemplate.Of(context));
+        context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        const string detail = "The request holds a value the hub cannot store (too long, or out of range). Nothing was written.";
+        if (context.Request.Path.StartsWithSegments("/fhir"))
+        {
+            context.Response.ContentType = "application/fhir+json; charset=utf-8";
+            await context.Response.WriteAsync(Fhir.FhirJson.Serialize(Fhir.OperationOutcome.Error("invalid", detail)), context.RequestAborted);
+            return true;
+        }
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Type = "https://continuityhub.example.org/problems/validation",
+                Title = "The request is not valid.",
+                Detail = detail,
             },
         });
     }

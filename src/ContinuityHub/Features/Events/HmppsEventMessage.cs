@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using ContinuityHub.Data;
 using ContinuityHub.Errors;
 using ContinuityHub.Features.Releases;
+using ContinuityHub.Infrastructure;
 
 namespace ContinuityHub.Features.Events;
 
@@ -41,37 +43,40 @@ public sealed record HmppsEventMessage(
                 messageId = Text(root, "MessageId");
                 if (message.ValueKind != JsonValueKind.String)
                     return (null, [new FieldProblem("/Message", "must be a string holding the event's JSON.")]);
-                try
-                {
-                    inner = JsonDocument.Parse(message.GetString()!);
-                    eventElement = inner.RootElement;
-                }
-                catch (JsonException)
-                {
-                    return (null, [new FieldProblem("/Message", "does not hold valid JSON.")]);
-                }
+                // The same checks as a body: the Message is client JSON too, stored as jsonb.
+                if (!JsonBody.TryRead(message.GetString()!, out inner, out var refusal, "/Message")) return (null, refusal!.Problems);
+                eventElement = inner!.RootElement;
                 if (eventElement.ValueKind != JsonValueKind.Object)
                     return (null, [new FieldProblem("/Message", "must hold a JSON object.")]);
             }
 
-            if (messageId?.Contains('\0') == true) problems.Add(new FieldProblem("/MessageId", "must not contain the NUL character (U+0000)."));
-            problems.AddRange(CanonicalJson.NulCharacterPointers(eventElement, prefix)
-                .Select(p => new FieldProblem(p, "must not contain the NUL character (U+0000): the event could not be stored.")));
+            LimitLength(problems, "/MessageId", messageId, TextLimits.EventMessageId);
             var eventType = Text(eventElement, "eventType");
             if (eventType is null) problems.Add(new FieldProblem($"{prefix}/eventType", "is required."));
+            LimitLength(problems, $"{prefix}/eventType", eventType, TextLimits.EventType);
+            var known = eventType is not null && HmppsEventTypes.IsKnown(eventType);
             DateTimeOffset? occurredAt = null;
             var occurredText = Text(eventElement, "occurredAt");
             if (occurredText is not null)
             {
-                if (DateTimeOffset.TryParse(occurredText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)) occurredAt = parsed;
+                var parsed = ClientDates.ParseInstant(occurredText);
+                if (parsed is { } instant && ClientDates.InRange(instant)) occurredAt = instant;
                 // Only a type the hub acts on needs a readable time; any other type is recorded whatever it holds (contract §4.2).
-                else if (eventType is null || HmppsEventTypes.IsKnown(eventType))
-                    problems.Add(new FieldProblem($"{prefix}/occurredAt", "must be an ISO 8601 date-time with an offset."));
+                else if (eventType is null || known)
+                    problems.Add(new FieldProblem($"{prefix}/occurredAt", parsed is null ? "must be an ISO 8601 date-time with an offset." : ClientDates.RangeRule));
             }
             var info = eventElement.TryGetProperty("additionalInformation", out var ai) && ai.ValueKind == JsonValueKind.Object ? ai : default;
             var noms = (Text(info, "nomsNumber") ?? Identifier(eventElement, "NOMS"))?.ToUpperInvariant();
             var crn = (Text(info, "crn") ?? Identifier(eventElement, "CRN"))?.ToUpperInvariant();
-            if (eventType is not null && HmppsEventTypes.IsKnown(eventType))
+            LimitLength(problems, $"{prefix}/additionalInformation/nomsNumber", noms, TextLimits.EventNomsNumber);
+            if (known)
+            {
+                // What the hub stores on the episode from the event.
+                LimitLength(problems, $"{prefix}/additionalInformation/reason", Text(info, "reason"), TextLimits.EventReason);
+                LimitLength(problems, $"{prefix}/additionalInformation/nomisMovementReasonCode", Text(info, "nomisMovementReasonCode"), TextLimits.MovementReasonCode);
+                LimitLength(problems, $"{prefix}/additionalInformation/prisonId", Text(info, "prisonId"), TextLimits.PrisonCode);
+            }
+            if (eventType is not null && known)
             {
                 // The hub can only act on a known event that says who and when; a feed gets told precisely what is missing.
                 if (noms is null)
@@ -96,6 +101,11 @@ public sealed record HmppsEventMessage(
         {
             inner?.Dispose();
         }
+    }
+
+    private static void LimitLength(List<FieldProblem> problems, string pointer, string? value, int maxLength)
+    {
+        if (value is not null && value.Length > maxLength) problems.Add(new FieldProblem(pointer, $"must be at most {maxLength} characters."));
     }
 
     private static string? Text(JsonElement element, string name) =>

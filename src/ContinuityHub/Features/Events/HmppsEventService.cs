@@ -1,5 +1,6 @@
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
+using ContinuityHub.Errors;
 using ContinuityHub.Features.Episodes;
 using ContinuityHub.Infrastructure;
 using ContinuityHub.Mappings;
@@ -13,17 +14,36 @@ public sealed record EventReceipt(Guid EventId, string EventType, string Outcome
 /// <summary>
 /// Stores each raw HMPPS event (committed on its own, so it is kept even if applying it fails), then
 /// applies it once under the person's lock. A redelivery finds the stored event and is not applied again;
-/// an event stored but never applied (a crash in between) is applied when it is delivered again.
+/// an event stored but never applied (a crash in between) is applied when it is delivered again. An event
+/// whose processing fails (not the database being unavailable) counts an attempt; after
+/// <see cref="MaxAttempts"/> it is parked: kept with its error for ADMIN (<c>GET /api/v1/events/parked</c>)
+/// and answered 202 "parked" on every later delivery, never tried again.
 /// </summary>
 public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, ReferenceData mappings, AuditTrail audit,
     TimeProvider clock, ILogger<HmppsEventService> logger)
 {
+    /// <summary>Failed attempts after which an event is parked.</summary>
+    public const int MaxAttempts = 3;
+
     public async Task<EventReceipt> ReceiveAsync(HmppsEventMessage message, CancellationToken cancellationToken)
     {
         var stored = await StoreAsync(message, cancellationToken);
+        if (stored.Outcome == EventOutcomes.Parked) return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Parked, null);
         if (stored.Outcome != EventOutcomes.Received)
             return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, stored.EpisodeId);
+        try
+        {
+            return await ApplyOnceAsync(stored, message, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !DatabaseUnavailable.Is(e))
+        {
+            db.ChangeTracker.Clear();
+            return await RecordFailureAsync(stored, e, cancellationToken);
+        }
+    }
 
+    private async Task<EventReceipt> ApplyOnceAsync(HmppsEvent stored, HmppsEventMessage message, CancellationToken cancellationToken)
+    {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (message.NomsNumber is not null) await ledger.LockPersonAsync(message.NomsNumber, cancellationToken);
         await db.Entry(stored).ReloadAsync(cancellationToken);
@@ -37,6 +57,38 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         await ledger.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new EventReceipt(stored.Id, stored.EventType, outcome, episode?.Id);
+    }
+
+    /// <summary>Counts the failed attempt (its transaction was rolled back) and parks the event at the last one.</summary>
+    private async Task<EventReceipt> RecordFailureAsync(HmppsEvent stored, Exception exception, CancellationToken cancellationToken)
+    {
+        var detail = Describe(exception);
+        var now = clock.GetUtcNow();
+        var outcome = await db.Database.SqlQuery<string>($"""
+            UPDATE hmpps_events
+               SET attempts = attempts + 1, outcome_detail = {detail},
+                   outcome = CASE WHEN attempts + 1 >= {MaxAttempts} THEN {EventOutcomes.Parked} ELSE outcome END,
+                   parked_at = CASE WHEN attempts + 1 >= {MaxAttempts} THEN {now} ELSE parked_at END
+             WHERE id = {stored.Id} AND outcome = {EventOutcomes.Received}
+            RETURNING outcome AS "Value"
+            """).ToListAsync(cancellationToken);
+        // No row: another delivery settled the event meanwhile; this one is a duplicate of it.
+        var settled = outcome.Count == 0 ? EventOutcomes.Duplicate : outcome[0] == EventOutcomes.Parked ? EventOutcomes.Parked : EventOutcomes.Failed;
+        logger.LogError("HMPPS event {EventId} of type {EventType} failed to process ({Failure}); {Settled}",
+            stored.Id, stored.EventType, detail, settled);
+        return new EventReceipt(stored.Id, stored.EventType, settled, null);
+    }
+
+    /// <summary>The exception types down the chain, with PostgreSQL's SQLSTATE and constraint: enough to find the bug, no data.</summary>
+    private static string Describe(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var current = exception; current is not null; current = current.InnerException)
+            parts.Add(current is PostgresException postgres
+                ? $"{current.GetType().Name} (SQLSTATE {postgres.SqlState}{(postgres.ConstraintName is { } c ? $", constraint {c}" : "")})"
+                : current.GetType().Name);
+        var text = string.Join(" ← ", parts);
+        return text.Length <= TextLimits.ErrorDetail ? text : text[..TextLimits.ErrorDetail];
     }
 
     private async Task<HmppsEvent> StoreAsync(HmppsEventMessage message, CancellationToken cancellationToken)

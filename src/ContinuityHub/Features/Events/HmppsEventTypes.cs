@@ -27,4 +27,8 @@ public static class EventOutcomes
     public const string ReceivedNotAdmission = "recorded-not-an-admission";
     public const string IdentifiersLinked = "identifiers-linked";
     public const string Ignored = "recorded-ignored";
+    /// <summary>Processing failed; the feed should deliver it again (answered 503 with Retry-After).</summary>
+    public const string Failed = "failed-will-retry";
+    /// <summary>Processing failed <see cref="HmppsEventService.MaxAttempts"/> times: kept for ADMIN, never tried again (answered 202).</summary>
+    public const string Parked = "parked";
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Referrals;
+using ContinuityHub.Infrastructure;
 using ContinuityHub.Mappings;
 using ContinuityHub.Security;
 using Hl7.Fhir.Model;
@@ -142,11 +143,13 @@ public static class FhirSearchEndpoints
         var value = prefix == "eq" ? text : text![2..];
         instant = default;
         if (prefix == "eq") return false;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (ClientDates.ParseDate(value) is { } date)
         {
             instant = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            return true;
+            return ClientDates.InRange(date);
         }
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant) && (instant = instant.ToUniversalTime()) != default;
+        if (ClientDates.ParseInstant(value, DateTimeStyles.AssumeUniversal) is not { } parsed || !ClientDates.InRange(parsed)) return false;
+        instant = parsed.ToUniversalTime();
+        return true;
     }
 }

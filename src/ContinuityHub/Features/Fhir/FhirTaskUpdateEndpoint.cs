@@ -38,9 +38,16 @@ public static class FhirTaskUpdateEndpoint
 
         var body = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, ct);
         if (body is null) return FhirReadEndpoints.Refusal(StatusCodes.Status413PayloadTooLarge, "too-costly", $"A Task may be at most {MaxBodyBytes / 1024} KiB.");
+        // The same JSON checks as every other body before the FHIR parser sees it (lone surrogates, NUL, numbers, duplicates).
+        if (!JsonBody.TryRead(body, out var checkedJson, out var refusal))
+            return FhirReadEndpoints.Refusal(refusal!.Status, "invalid", $"The body cannot be read: {string.Join(" ", refusal.Problems.Select(p => $"{p.Pointer} {p.Detail}".Trim()))}", "Task");
+        checkedJson!.Dispose();
         var read = FhirJson.Parse<FhirTask>(Encoding.UTF8.GetString(body));
         if (read.Resource is not { } task) return new FhirResult(read.Problems!, StatusCodes.Status400BadRequest);
         if (task.Id != id) return Invalid("Task.id must be the id in the URL.", "Task.id");
+        if (task.StatusReason?.Text is { } reasonText && reasonText.Trim().Length > TextLimits.RejectionReason)
+            return FhirReadEndpoints.Refusal(StatusCodes.Status422UnprocessableEntity, "too-long",
+                $"statusReason.text may be at most {TextLimits.RejectionReason} characters.", "Task.statusReason.text");
 
         var user = HubUser.From(context);
         var status = task.Status?.GetLiteral();
@@ -86,8 +93,7 @@ public static class FhirTaskUpdateEndpoint
     }
 
     private static DateOnly? StartDate(FhirTask task) =>
-        task.ExecutionPeriod?.Start is { Length: >= 10 } start &&
-        DateOnly.TryParseExact(start[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+        task.ExecutionPeriod?.Start is { Length: >= 10 } start && ClientDates.ParseDate(start[..10]) is { } date && ClientDates.InRange(date) ? date : null;
 
     /// <summary>W/"3" or "3".</summary>
     private static bool TryParseIfMatch(string header, out int version)

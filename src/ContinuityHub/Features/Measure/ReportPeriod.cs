@@ -57,8 +57,13 @@ public static class ReportPeriod
     private static DateOnly? Date((string Name, string? Value) parameter, DateOnly fallback, List<Problem> problems)
     {
         if (parameter.Value is null) return fallback;
-        if (DateOnly.TryParseExact(parameter.Value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        problems.Add(new(parameter.Name, $"{parameter.Name} '{Cut(parameter.Value)}' is not a date (yyyy-MM-dd)."));
+        if (ClientDates.ParseDate(parameter.Value) is not { } date)
+        {
+            problems.Add(new(parameter.Name, $"{parameter.Name} '{Cut(parameter.Value)}' is not a date (yyyy-MM-dd)."));
+            return null;
+        }
+        if (ClientDates.InRange(date)) return date;
+        problems.Add(new(parameter.Name, $"{parameter.Name} {ClientDates.RangeRule}"));
         return null;
     }
 

@@ -12,7 +12,7 @@ public sealed record ProviderView(string Ods, string? Name);
 public sealed record PersonEpisodes(string PersonId, IReadOnlyList<EpisodeStatusView> Episodes);
 
 /// <summary>The answer of <c>GET /api/v1/caseload</c>.</summary>
-public sealed record Caseload(string? Pdu, string? Status, DateOnly AsOf, int Count, IReadOnlyList<EpisodeStatusView> Episodes);
+public sealed record Caseload(string? Pdu, string? Status, DateOnly AsOf, int Count, int Page, int Limit, bool HasMore, IReadOnlyList<EpisodeStatusView> Episodes);
 
 public sealed record FollowUpView(string Checkpoint, DateOnly Date, DateTimeOffset DueAt);
 

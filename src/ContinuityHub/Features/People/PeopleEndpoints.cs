@@ -14,6 +14,10 @@ public static class PeopleEndpoints
 {
     public static void AddPeople(this WebApplicationBuilder builder) => builder.Services.AddScoped<PeopleStatus>();
 
+    /// <summary>The caseload is paged (<c>page</c> from 1, <c>limit</c> up to <see cref="MaxCaseloadLimit"/>): a <c>*</c> caller would otherwise get every delivery unit's episodes at once.</summary>
+    public const int DefaultCaseloadLimit = 100;
+    public const int MaxCaseloadLimit = 500;
+
     public static void MapPeople(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1")
@@ -23,7 +27,7 @@ public static class PeopleEndpoints
             .WithSummary("A person's release episodes, by NOMS number or CRN")
             .Produces<PersonEpisodes>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/caseload", CaseloadAsync)
-            .WithSummary("A delivery unit's releases of the last 90 days")
+            .WithSummary("A delivery unit's releases of the last 90 days, one page at a time (page, limit ≤ 500)")
             .Produces<Caseload>().ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
@@ -47,11 +51,17 @@ public static class PeopleEndpoints
         return TypedResults.Ok(new PersonEpisodes(id, views));
     }
 
-    private static async Task<IResult> CaseloadAsync(string? pdu, string? status, HttpContext context, PeopleStatus people, TimeProvider clock,
-        CancellationToken ct)
+    private static async Task<IResult> CaseloadAsync(string? pdu, string? status, string? page, string? limit, HttpContext context, PeopleStatus people,
+        TimeProvider clock, CancellationToken ct)
     {
         var scope = PduScope.Of(HubUser.From(context));
         var problems = new List<string>();
+        var pageNumber = 1;
+        var take = DefaultCaseloadLimit;
+        if (page is not null && (!int.TryParse(page, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageNumber) || pageNumber < 1))
+            problems.Add("page must be a whole number from 1.");
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxCaseloadLimit))
+            problems.Add($"limit must be a whole number from 1 to {MaxCaseloadLimit}.");
         if (status is not null && !PeopleStatus.StatusFilters.Contains(status))
             problems.Add($"status '{Cut(status)}' is not one of {string.Join(", ", PeopleStatus.StatusFilters)}.");
         if (string.IsNullOrWhiteSpace(pdu) && !scope.All)
@@ -61,9 +71,11 @@ public static class PeopleEndpoints
         if (pduCode is not null && !scope.Covers(pduCode))
             return ApiProblems.Status(StatusCodes.Status403Forbidden, "Outside your delivery units.", "pdu is not in your token's pdu claim.");
 
-        var views = (await people.CaseloadAsync(scope, pduCode, ct)).Select(e => e.View).Where(v => PeopleStatus.Matches(v, status)).ToList();
+        var selected = (await people.CaseloadAsync(scope, pduCode, ct)).Select(e => e.View).Where(v => PeopleStatus.Matches(v, status)).ToList();
+        // Only the page answered is shown, so only its episodes are audited.
+        var views = selected.Skip((int)Math.Min((long)(pageNumber - 1) * take, int.MaxValue)).Take(take).ToList();
         await people.AuditShownAsync(views, "caseload.read", ct);
-        return TypedResults.Ok(new Caseload(pduCode, status, LondonTime.Today(clock), views.Count, views));
+        return TypedResults.Ok(new Caseload(pduCode, status, LondonTime.Today(clock), selected.Count, pageNumber, take, (long)pageNumber * take < selected.Count, views));
     }
 
     private static string Cut(string value) => value.Length <= 40 ? value : value[..40];

@@ -30,7 +30,7 @@ public abstract record ActionOutcome
 public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, AuditTrail audit, TimeProvider clock)
 {
     public const int WindowDays = 21;
-    public const int RejectionReasonMaxLength = 500;
+    public const int RejectionReasonMaxLength = Data.TextLimits.RejectionReason;
 
     public Task<ActionOutcome> AcceptAsync(Guid referralId, HubUser user, CancellationToken cancellationToken, int? expectedVersion = null) =>
         ActAsync(referralId, user, "referral.accept", (referral, _) =>

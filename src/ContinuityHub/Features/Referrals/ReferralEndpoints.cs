@@ -1,3 +1,4 @@
+using ContinuityHub.Data;
 using ContinuityHub.Errors;
 using ContinuityHub.Features.Releases;
 using ContinuityHub.Infrastructure;
@@ -59,7 +60,7 @@ public static class ReferralEndpoints
     {
         var body = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken);
         if (body is null) return (default, [new FieldProblem("", $"The body may be at most {MaxBodyBytes / 1024} KiB.")]);
-        if (!ReleaseEndpoints.TryParse(body, out var document, out var syntaxProblem)) return (default, [syntaxProblem!]);
+        if (!JsonBody.TryRead(body, out var document, out var refusal)) return (default, refusal!.Problems);
         using (document)
         {
             var reader = new JsonFieldReader();

@@ -20,33 +20,6 @@ public sealed record CanonicalJson(string Text, string Hash)
         return new CanonicalJson(Encoding.UTF8.GetString(bytes), Convert.ToHexString(SHA256.HashData(bytes)));
     }
 
-    /// <summary>
-    /// JSON pointers to every string or member name holding U+0000: PostgreSQL stores neither text nor jsonb
-    /// with it, so such a document is refused up front (with pointers) instead of failing when stored.
-    /// </summary>
-    public static IEnumerable<string> NulCharacterPointers(JsonElement element, string pointer = "")
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    var child = $"{pointer}/{property.Name.Replace("~", "~0").Replace("/", "~1")}";
-                    if (property.Name.Contains('\0')) yield return child;
-                    foreach (var found in NulCharacterPointers(property.Value, child)) yield return found;
-                }
-                break;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in element.EnumerateArray())
-                    foreach (var found in NulCharacterPointers(item, $"{pointer}/{index++}")) yield return found;
-                break;
-            case JsonValueKind.String when element.GetString()!.Contains('\0'):
-                yield return pointer;
-                break;
-        }
-    }
-
     private static void Write(Utf8JsonWriter writer, JsonElement element)
     {
         switch (element.ValueKind)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ContinuityHub.Errors;
+using ContinuityHub.Infrastructure;
 
 namespace ContinuityHub.Features.Releases;
 
@@ -67,8 +68,13 @@ public sealed class JsonFieldReader
     {
         var text = String(parent, name, pointer, required, 10);
         if (text is null) return null;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        Problem(pointer, "must be a date in the form yyyy-MM-dd.");
+        if (ClientDates.ParseDate(text) is not { } date)
+        {
+            Problem(pointer, "must be a date in the form yyyy-MM-dd.");
+            return null;
+        }
+        if (ClientDates.InRange(date)) return date;
+        Problem(pointer, ClientDates.RangeRule);
         return null;
     }
 

@@ -22,6 +22,9 @@ public sealed record BatchResult(int Rows, int Accepted, int Duplicates, int Rej
 /// </summary>
 public static class ReleaseBatchEndpoint
 {
+    /// <summary>The most rows one batch may hold (issue 12): a bigger file is refused whole, before any row is taken in.</summary>
+    public const int MaxRows = 10_000;
+
     public static async Task<IResult> ReceiveAsync(HttpContext context, ReleaseSubmission submission, HubDbContext db,
         IOptions<HubOptions> options, ILogger<ReleaseSubmission> logger, CancellationToken cancellationToken)
     {
@@ -41,7 +44,9 @@ public static class ReleaseBatchEndpoint
                 // Spreadsheet exports often start with a UTF-8 byte order mark; it is not part of the first column's name.
                 var text = Encoding.UTF8.GetString(body);
                 if (text.StartsWith('\uFEFF')) text = text[1..];
-                var records = CsvReleaseRows.Parse(text).ToList();
+                // The header, the rows allowed and one more: enough to know the batch is too long without reading it all.
+                var records = CsvReleaseRows.Parse(text).Take(MaxRows + 2).ToList();
+                if (records.Count > MaxRows + 1) return TooManyRows();
                 if (records.Count == 0) return ApiProblems.Validation([new FieldProblem("", "The CSV has no header row.")], StatusCodes.Status400BadRequest);
                 var header = records[0].Cells.Select(h => h.Trim()).ToList();
                 var headerProblems = CsvReleaseRows.HeaderProblems(header);
@@ -52,10 +57,10 @@ public static class ReleaseBatchEndpoint
             }
             else
             {
-                if (!ReleaseEndpoints.TryParse(body, out arrayDocument, out var syntaxProblem))
-                    return ApiProblems.Validation([syntaxProblem!], StatusCodes.Status400BadRequest);
+                if (!JsonBody.TryRead(body, out arrayDocument, out var refusal)) return ApiProblems.Unreadable(refusal!);
                 if (arrayDocument!.RootElement.ValueKind != JsonValueKind.Array)
                     return ApiProblems.Validation([new FieldProblem("", "A JSON batch must be an array of notifications.")], StatusCodes.Status400BadRequest);
+                if (arrayDocument.RootElement.GetArrayLength() > MaxRows) return TooManyRows();
                 rows.AddRange(arrayDocument.RootElement.EnumerateArray().Select((item, i) => (i, item, false)));
             }
             if (rows.Count == 0) return ApiProblems.Validation([new FieldProblem("", "The batch has no rows.")], StatusCodes.Status400BadRequest);
@@ -86,6 +91,9 @@ public static class ReleaseBatchEndpoint
             arrayDocument?.Dispose();
         }
     }
+
+    private static IResult TooManyRows() => ApiProblems.Status(StatusCodes.Status413PayloadTooLarge, "Too many rows",
+        $"A batch may hold at most {MaxRows} rows; split it. Nothing was written.");
 
     private static async Task<BatchRowResult> SubmitRowAsync(ReleaseSubmission submission, int row, JsonElement document, bool fromCsv,
         HubUser user, CancellationToken cancellationToken)

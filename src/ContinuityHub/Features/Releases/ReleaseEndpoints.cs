@@ -51,8 +51,7 @@ public static class ReleaseEndpoints
         var body = await BoundedBody.ReadAsync(context.Request, options.Value.MaxNotificationBytes, cancellationToken);
         if (body is null)
             return ApiProblems.Status(StatusCodes.Status413PayloadTooLarge, "Notification too large", $"A notification may be at most {options.Value.MaxNotificationBytes / 1024} KiB.");
-        if (!TryParse(body, out var document, out var syntaxProblem))
-            return ApiProblems.Validation([syntaxProblem!], StatusCodes.Status400BadRequest);
+        if (!JsonBody.TryRead(body, out var document, out var refusal)) return ApiProblems.Unreadable(refusal!);
 
         using (document)
         {
@@ -79,24 +78,5 @@ public static class ReleaseEndpoints
         if (stored is null || episode is null || !(user.MayActForPrison(episode.PrisonCode) || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode))))
             return ApiProblems.Status(StatusCodes.Status404NotFound, "Not found", "No notification with this id that you may see.");
         return TypedResults.Ok(ReleaseAccepted.From(stored));
-    }
-
-    internal static bool TryParse(byte[] body, out JsonDocument? document, out FieldProblem? problem)
-    {
-        try
-        {
-            // RFC 8259 §8.1: a parser may ignore a byte order mark (Windows tools write one); System.Text.Json refuses it.
-            var json = body.AsMemory();
-            if (json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) json = json[3..];
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-            problem = null;
-            return true;
-        }
-        catch (JsonException e)
-        {
-            document = null;
-            problem = new FieldProblem("", $"The body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, position {(e.BytePositionInLine ?? 0) + 1}).");
-            return false;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ContinuityHub.Data;
 using ContinuityHub.Errors;
 using ContinuityHub.Infrastructure;
 using ContinuityHub.Mappings;
@@ -25,15 +26,15 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
             return (null, read.Problems);
         }
         var today = LondonTime.Today(clock);
-        foreach (var pointer in CanonicalJson.NulCharacterPointers(root))
-            read.Problem(pointer, "must not contain the NUL character (U+0000).");
+        // A body came through JsonBody already; a CSV row did not.
+        foreach (var problem in JsonBody.ValueProblems(root)) read.Problem(problem.Pointer, problem.Detail);
 
         var notificationIdText = read.String(root, "notificationId", "/notificationId", required: true, 36);
         Guid notificationId = default;
         if (notificationIdText is not null && !Guid.TryParseExact(notificationIdText, "D", out notificationId))
             read.Problem("/notificationId", "must be a UUID such as 3f2b8a1e-6a55-4f53-9f5e-1d2c3b4a5e6f.");
 
-        var source = read.String(root, "source", "/source", required: false, 40) ?? ReleaseSources.PrisonHealthcare;
+        var source = read.String(root, "source", "/source", required: false, TextLimits.NotificationSource) ?? ReleaseSources.PrisonHealthcare;
         if (source is not (ReleaseSources.PrisonHealthcare or ReleaseSources.Probation))
             read.Problem("/source", $"must be '{ReleaseSources.PrisonHealthcare}' or '{ReleaseSources.Probation}'.");
 
@@ -53,20 +54,20 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
     private static PersonDetails? ReadPerson(JsonFieldReader read, JsonElement root, DateOnly today)
     {
         if (read.Object(root, "person", "/person", required: true) is not { } person) return null;
-        var noms = read.String(person, "nomsNumber", "/person/nomsNumber", required: true, 7)?.ToUpperInvariant();
+        var noms = read.String(person, "nomsNumber", "/person/nomsNumber", required: true, TextLimits.NomsNumber)?.ToUpperInvariant();
         if (noms is not null && !Identifiers.IsNomsNumber(noms)) read.Problem("/person/nomsNumber", "must be a NOMS number: a letter, 4 digits and 2 letters (e.g. A1234BC).");
-        var nhs = read.String(person, "nhsNumber", "/person/nhsNumber", required: false, 10);
+        var nhs = read.String(person, "nhsNumber", "/person/nhsNumber", required: false, TextLimits.NhsNumber);
         if (nhs is not null && !Identifiers.IsNhsNumber(nhs)) read.Problem("/person/nhsNumber", "must be a 10-digit NHS number with a valid Modulus 11 check digit.");
-        var crn = read.String(person, "crn", "/person/crn", required: false, 7)?.ToUpperInvariant();
+        var crn = read.String(person, "crn", "/person/crn", required: false, TextLimits.Crn)?.ToUpperInvariant();
         if (crn is not null && !Identifiers.IsCrn(crn)) read.Problem("/person/crn", "must be a CRN: a letter and 6 digits (e.g. X123456).");
-        var pnc = read.String(person, "pncNumber", "/person/pncNumber", required: false, 13)?.ToUpperInvariant();
+        var pnc = read.String(person, "pncNumber", "/person/pncNumber", required: false, TextLimits.PncNumber)?.ToUpperInvariant();
         if (pnc is not null && !Identifiers.IsPncNumber(pnc)) read.Problem("/person/pncNumber", "must be a PNC id like 2001/0123456F whose check letter matches.");
-        var given = read.String(person, "givenName", "/person/givenName", required: true, 100);
-        var family = read.String(person, "familyName", "/person/familyName", required: true, 100);
+        var given = read.String(person, "givenName", "/person/givenName", required: true, TextLimits.PersonName);
+        var family = read.String(person, "familyName", "/person/familyName", required: true, TextLimits.PersonName);
         var dateOfBirth = read.Date(person, "dateOfBirth", "/person/dateOfBirth", required: true);
         if (dateOfBirth is { } dob && (dob < new DateOnly(1900, 1, 1) || dob > today.AddYears(-15)))
             read.Problem("/person/dateOfBirth", "is not plausible: the person must be at least 15 and born after 1900.");
-        var gender = read.String(person, "gender", "/person/gender", required: false, 20)?.ToLowerInvariant();
+        var gender = read.String(person, "gender", "/person/gender", required: false, TextLimits.Gender)?.ToLowerInvariant();
         if (gender is not null && !Genders.Contains(gender)) read.Problem("/person/gender", "must be male, female, other or unknown (FHIR administrative gender).");
         return noms is null || given is null || family is null || dateOfBirth is null
             ? null
@@ -86,7 +87,7 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
             read.Problem("/release/status", "must be 'planned' or 'released'.");
         if (status == ReleaseStatuses.Released && releaseDate > today)
             read.Problem("/release/releaseDate", "is in the future but the status is 'released'.");
-        var releaseType = read.String(release, "releaseType", "/release/releaseType", required: false, 50);
+        var releaseType = read.String(release, "releaseType", "/release/releaseType", required: false, TextLimits.ReleaseType);
         if (releaseType is not null && !TokenPattern().IsMatch(releaseType))
             read.Problem("/release/releaseType", "must be a lower-case code such as 'licence'.");
 
@@ -94,10 +95,10 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
         var noFixedAbode = false;
         if (read.Object(release, "destination", "/release/destination", required: false) is { } destination)
         {
-            postcode = read.String(destination, "postcode", "/release/destination/postcode", required: false, 10)?.ToUpperInvariant();
+            postcode = read.String(destination, "postcode", "/release/destination/postcode", required: false, TextLimits.Postcode)?.ToUpperInvariant();
             if (postcode is not null && ReferenceData.PostcodeDistrict(postcode) is null)
                 read.Problem("/release/destination/postcode", "must be a full UK postcode such as NN17 1AA.");
-            localAuthority = read.String(destination, "localAuthorityCode", "/release/destination/localAuthorityCode", required: false, 9)?.ToUpperInvariant();
+            localAuthority = read.String(destination, "localAuthorityCode", "/release/destination/localAuthorityCode", required: false, TextLimits.LocalAuthorityCode)?.ToUpperInvariant();
             if (localAuthority is not null && !OnsPattern().IsMatch(localAuthority))
                 read.Problem("/release/destination/localAuthorityCode", "must be an ONS local authority code such as E06000061.");
             noFixedAbode = read.Boolean(destination, "noFixedAbode", "/release/destination/noFixedAbode", required: false) ?? false;
@@ -123,7 +124,7 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
         OpioidSubstitution? ost = null;
         if (read.Object(need, "ost", "/treatmentNeed/ost", required: false) is { } ostElement)
         {
-            var medication = read.String(ostElement, "medication", "/treatmentNeed/ost/medication", required: false, 40);
+            var medication = read.String(ostElement, "medication", "/treatmentNeed/ost/medication", required: false, TextLimits.OstMedication);
             if (medication is not null && !OstMedications.Contains(medication))
                 read.Problem("/treatmentNeed/ost/medication", $"must be one of {string.Join(", ", OstMedications)}.");
             var dose = read.Number(ostElement, "dailyDoseMg", "/treatmentNeed/ost/dailyDoseMg", required: false);
@@ -146,9 +147,9 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
         string? name = null, email = null, pdu = null;
         if (read.Object(contacts, "probationPractitioner", "/contacts/probationPractitioner", required: false) is { } practitioner)
         {
-            name = read.String(practitioner, "name", "/contacts/probationPractitioner/name", required: false, 100);
+            name = read.String(practitioner, "name", "/contacts/probationPractitioner/name", required: false, TextLimits.PractitionerName);
             email = Email(read, practitioner, "email", "/contacts/probationPractitioner/email");
-            pdu = read.String(practitioner, "pduCode", "/contacts/probationPractitioner/pduCode", required: false, 20)?.ToUpperInvariant();
+            pdu = read.String(practitioner, "pduCode", "/contacts/probationPractitioner/pduCode", required: false, TextLimits.PduCode)?.ToUpperInvariant();
             if (pdu is not null && !PduPattern().IsMatch(pdu)) read.Problem("/contacts/probationPractitioner/pduCode", "must be a probation delivery unit code (letters and digits).");
         }
         return new ContactDetails(prisonTeamEmail, name, email, pdu);
@@ -156,7 +157,7 @@ public sealed partial class ReleaseNotificationValidator(ReferenceData mappings,
 
     private static string? Email(JsonFieldReader read, JsonElement parent, string name, string pointer)
     {
-        var value = read.String(parent, name, pointer, required: false, 254);
+        var value = read.String(parent, name, pointer, required: false, TextLimits.Email);
         if (value is not null && !EmailPattern().IsMatch(value)) read.Problem(pointer, "must be an e-mail address.");
         return value;
     }
