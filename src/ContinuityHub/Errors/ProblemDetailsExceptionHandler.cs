@@ -40,12 +40,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         logger.LogError(InputRejectedByDatabase.LogMessage + " (SQLSTATE {SqlState:l}) at {Route:l}", sqlState, RouteTemplate.Of(context));
         context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         const string detail = "The request holds a value the hub cannot store (too long, or out of range). Nothing was written.";
-        if (context.Request.Path.StartsWithSegments("/fhir"))
-        {
-            context.Response.ContentType = "application/fhir+json; charset=utf-8";
-            await context.Response.WriteAsync(Fhir.FhirJson.Serialize(Fhir.OperationOutcome.Error("invalid", detail)), context.RequestAborted);
-            return true;
-        }
+        // Under /fhir: an OperationOutcome (Features/Fhir/FhirProblemWriter).
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

@@ -36,8 +36,7 @@ public static class EpisodeExclusionEndpoint
         var body = await BoundedBody.ReadAsync(context.Request, MaxBodyBytes, cancellationToken);
         if (body is null)
             return ApiProblems.Status(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body may be at most {MaxBodyBytes / 1024} KiB.");
-        if (!ReleaseEndpoints.TryParse(body, out var document, out var syntaxProblem))
-            return ApiProblems.Validation([syntaxProblem!], StatusCodes.Status400BadRequest);
+        if (!JsonBody.TryRead(body, out var document, out var refusal)) return ApiProblems.Unreadable(refusal!);
         using (document)
         {
             var root = document!.RootElement;
