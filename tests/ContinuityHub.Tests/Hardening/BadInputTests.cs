@@ -155,10 +155,12 @@ public sealed class BadInputTests(HubFactory hub) : IClassFixture<HubFactory>
         var provider = hub.ClientFor(HubRoles.TreatmentProvider, ods: "EXS2SN");
         var reason = new string('r', TextLimits.RejectionReason + 1);
         Assert.Contains("/reason", await Problem(await provider.PostAsJsonAsync($"/api/v1/referrals/{referralId}/reject", new { reason }), HttpStatusCode.UnprocessableEntity));
+        var task = JsonNode.Parse(await provider.GetStringAsync($"/fhir/Task/{referralId}"))!;
+        task["status"] = "rejected";
+        task["statusReason"] = new JsonObject { ["text"] = reason };
         var put = new HttpRequestMessage(HttpMethod.Put, $"/fhir/Task/{referralId}")
         {
-            Content = new StringContent(new JsonObject { ["resourceType"] = "Task", ["id"] = referralId.ToString(), ["status"] = "rejected",
-                ["statusReason"] = new JsonObject { ["text"] = reason } }.ToJsonString(), Encoding.UTF8, "application/fhir+json"),
+            Content = new StringContent(task.ToJsonString(), Encoding.UTF8, "application/fhir+json"),
         };
         put.Headers.TryAddWithoutValidation("If-Match", "W/\"1\"");
         Assert.Contains("statusReason.text", await Problem(await provider.SendAsync(put), HttpStatusCode.UnprocessableEntity));

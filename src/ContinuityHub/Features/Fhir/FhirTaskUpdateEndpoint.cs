@@ -40,7 +40,7 @@ public static class FhirTaskUpdateEndpoint
         if (body is null) return FhirReadEndpoints.Refusal(StatusCodes.Status413PayloadTooLarge, "too-costly", $"A Task may be at most {MaxBodyBytes / 1024} KiB.");
         // The same JSON checks as every other body before the FHIR parser sees it (lone surrogates, NUL, numbers, duplicates).
         if (!JsonBody.TryRead(body, out var checkedJson, out var refusal))
-            return FhirReadEndpoints.Refusal(refusal!.Status, "invalid", $"The body cannot be read: {string.Join(" ", refusal.Problems.Select(p => $"{p.Pointer} {p.Detail}".Trim()))}", "Task");
+            return FhirReadEndpoints.Refusal(refusal!.Status, refusal.Status == StatusCodes.Status400BadRequest ? "structure" : "invalid", $"The body cannot be read: {string.Join(" ", refusal.Problems.Select(p => $"{p.Pointer} {p.Detail}".Trim()))}", "Task");
         checkedJson!.Dispose();
         var read = FhirJson.Parse<FhirTask>(Encoding.UTF8.GetString(body));
         if (read.Resource is not { } task) return new FhirResult(read.Problems!, StatusCodes.Status400BadRequest);
