@@ -18,7 +18,14 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
     {
         if (DatabaseUnavailable.Is(exception)) return await WriteUnavailableAsync(context, exception, cancellationToken);
         if (InputRejectedByDatabase.SqlState(exception) is { } sqlState) return await WriteRejectedInputAsync(context, sqlState);
-        var status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+        var status = exception switch
+        {
+            BadHttpRequestException bad => bad.StatusCode,
+            // A form the framework could not read (a broken multipart body, a field name it refuses) or whose
+            // anti-forgery token it could not read: the request's fault, thrown from the framework's own readers.
+            Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException or InvalidDataException => StatusCodes.Status400BadRequest,
+            _ => StatusCodes.Status500InternalServerError,
+        };
         if (status >= 500)
             logger.LogError("Unhandled {ExceptionType:l} at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
         context.Response.StatusCode = status;

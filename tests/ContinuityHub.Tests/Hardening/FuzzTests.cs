@@ -147,6 +147,15 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
         var targets = KnownTargets(Notification, Event, Task).ToList();
         var browsers = await BrowsersAsync();
         var forms = await DiscoverFormsAsync(endpoints.Where(e => e.Method == "GET").Select(e => e.Pattern), browsers, good, random);
+        // A Razor page declares no HTTP methods: the forms its pages render are what it takes in, so each form found
+        // on a page is fuzzed against the endpoint its action names.
+        foreach (var form in forms.Where(f => !endpoints.Any(e => e.Method == "POST" && Matches(e.Pattern, f.Action))).DistinctBy(f => f.Action))
+        {
+            var page = endpoints.FirstOrDefault(e => Matches(e.Pattern, form.Action));
+            if (page.Pattern is not null && !targets.Any(t => t.Key == $"POST {page.Pattern}"))
+                targets.Add(new() { Method = "POST", Pattern = page.Pattern, Body = BodyKind.Form, Clients = [form.Browser], FormPage = form.Page,
+                    FormFields = form.Fields, ContentTypes = ["application/x-www-form-urlencoded"] });
+        }
         foreach (var (method, pattern, parameters) in endpoints)
         {
             if (targets.Any(t => t.Key == $"{method} {pattern}")) continue;
@@ -196,7 +205,7 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
             var status = (int)response.StatusCode;
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
             if (client.Browser is { } browser && response.StatusCode == HttpStatusCode.Redirect
-                && response.Headers.Location?.OriginalString.StartsWith(DevSignInEndpoints.Path, StringComparison.Ordinal) == true)
+                && response.Headers.Location?.OriginalString.StartsWith(DevSignIn.Path, StringComparison.Ordinal) == true)
                 browser.SignedOut = true;
             if (status == 200 && request.RequestUri.OriginalString.StartsWith(UiAuthentication.SignOutPath, StringComparison.Ordinal) && client.Browser is { } signedOut)
                 signedOut.SignedOut = true;
@@ -462,8 +471,8 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
 
     // ---- helpers ----
 
-    /// <summary>A group's "" route is "/prefix/": the same path as "/prefix".</summary>
-    private static string Normalised(string pattern) => pattern.Length > 1 ? pattern.TrimEnd('/') : pattern;
+    /// <summary>A group's "" route is "/prefix/", a Razor page's has no leading slash: both the same path as "/prefix".</summary>
+    private static string Normalised(string pattern) => "/" + pattern.Trim('/');
 
     private static string Csv(params JsonNode[] notifications)
     {

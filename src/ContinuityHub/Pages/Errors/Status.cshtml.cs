@@ -26,15 +26,16 @@ public sealed class StatusModel : HubPageModel
         _ => "Sorry, there is a problem with the service",
     };
 
-    public IActionResult OnGet(int code) => Show(code);
+    public IActionResult OnGet() => Show();
 
     /// <summary>A refused POST (an expired form, a bad token) is re-executed as a POST.</summary>
-    public IActionResult OnPost(int code) => Show(code);
+    public IActionResult OnPost() => Show();
 
-    private PageResult Show(int code)
+    private PageResult Show()
     {
-        // Asked for directly rather than re-executed: there is no such page.
-        Code = HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is null ? StatusCodes.Status404NotFound : code;
+        // Asked for directly rather than re-executed: there is no such page. Re-executed, the status is the original
+        // request's: a re-executed POST binds its form first, and a form that cannot be read would leave code 0.
+        Code = HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is { } reExecuted ? reExecuted.OriginalStatusCode : StatusCodes.Status404NotFound;
         Response.StatusCode = Code;
         return Page();
     }
