@@ -152,9 +152,10 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
         foreach (var form in forms.Where(f => !endpoints.Any(e => e.Method == "POST" && Matches(e.Pattern, f.Action))).DistinctBy(f => f.Action))
         {
             var page = endpoints.FirstOrDefault(e => Matches(e.Pattern, form.Action));
-            if (page.Pattern is not null && !targets.Any(t => t.Key == $"POST {page.Pattern}"))
+            var formQuery = form.Action.Contains('?') ? form.Action[form.Action.IndexOf('?')..] : "";
+            if (page.Pattern is not null && !targets.Any(t => t.Key == $"POST {page.Pattern}" && t.FormQuery == formQuery))
                 targets.Add(new() { Method = "POST", Pattern = page.Pattern, Body = BodyKind.Form, Clients = [form.Browser], FormPage = form.Page,
-                    FormFields = form.Fields, ContentTypes = ["application/x-www-form-urlencoded"] });
+                    FormFields = form.Fields, FormQuery = formQuery, ContentTypes = ["application/x-www-form-urlencoded"] });
         }
         foreach (var (method, pattern, parameters) in endpoints)
         {
@@ -248,6 +249,7 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
             return value;
         });
         var query = Query(target, malformed);
+        if (target.FormQuery.Length > 0) query = target.FormQuery + (query.Length > 0 ? "&" + query[1..] : "");
         var request = new HttpRequestMessage(new HttpMethod(target.Method), path + query);
         foreach (var (name, value) in target.Headers)
             request.Headers.TryAddWithoutValidation(name, malformed.Chance(0.1) ? new string(malformed.OddText().Where(c => c is >= ' ' and <= '~').ToArray()) : value);
@@ -273,7 +275,7 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
                     await browser.SignInAsync();
                     using var page = await browser.Http.GetAsync(target.FormPage);
                     var forms = Forms(await page.Content.ReadAsStringAsync(), target.FormPage!, browser.Name);
-                    target.FormFields = forms.FirstOrDefault(f => Matches(target.Pattern, f.Action))?.Fields ?? target.FormFields;
+                    target.FormFields = forms.FirstOrDefault(f => Matches(target.Pattern, f.Action) && f.Action.EndsWith(target.FormQuery, StringComparison.Ordinal))?.Fields ?? target.FormFields;
                 }
                 var fields = valid ? target.FormFields!.ToList() : malformed.MutateForm(target.FormFields!);
                 body = Encoding.UTF8.GetBytes(string.Join("&", fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}")));
@@ -434,7 +436,7 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
     private static List<FoundForm> Forms(string html, string page, string browser) =>
         FormElement().Matches(html)
             .Where(m => Attribute(m.Groups["tag"].Value, "method")?.Equals("post", StringComparison.OrdinalIgnoreCase) == true)
-            .Select(m => new FoundForm(page, WebUtility.HtmlDecode(Attribute(m.Groups["tag"].Value, "action") ?? page).Split('?')[0], browser,
+            .Select(m => new FoundForm(page, WebUtility.HtmlDecode(Attribute(m.Groups["tag"].Value, "action") ?? page), browser,
                 Fields(m.Groups["body"].Value)))
             .ToList();
 
@@ -461,8 +463,8 @@ public sealed partial class FuzzTests(FuzzHub hub, ITestOutputHelper output) : I
     private static string? Attribute(string tag, string name) =>
         Regex.Match(tag, $"\\s{name}=\"(?<v>[^\"]*)\"", RegexOptions.IgnoreCase) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups["v"].Value) : null;
 
-    private static bool Matches(string pattern, string path) =>
-        Regex.IsMatch(path, "^" + RouteParameter().Replace(Regex.Escape(pattern).Replace("\\{", "{"), "[^/]+") + "/?$");
+    private static bool Matches(string pattern, string action) =>
+        Regex.IsMatch(action.Split('?')[0], "^" + RouteParameter().Replace(Regex.Escape(pattern).Replace("\\{", "{"), "[^/]+") + "/?$");
 
     [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z_][A-Za-z0-9_]*)(:[^}]*)?\??\}")] private static partial Regex RouteParameter();
     [GeneratedRegex(@"<form(?<tag>[^>]*)>(?<body>.*?)</form>", RegexOptions.Singleline | RegexOptions.IgnoreCase)] private static partial Regex FormElement();

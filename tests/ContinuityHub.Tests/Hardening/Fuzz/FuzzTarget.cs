@@ -24,6 +24,8 @@ public sealed class FuzzTarget
     /// <summary>For a form post: the page that shows the form, and the form's fields as that page renders them.</summary>
     public string? FormPage { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>>? FormFields { get; set; }
+    /// <summary>The query of the form's action (a Razor page's <c>?handler=</c>), kept on every post.</summary>
+    public string FormQuery { get; init; } = "";
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
     public string Key => $"{Method} {Pattern}";
