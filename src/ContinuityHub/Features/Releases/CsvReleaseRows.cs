@@ -50,6 +50,9 @@ public static class CsvReleaseRows
 
     public static IReadOnlyList<string> ColumnNames { get; } = Columns.Select(c => c.Name).ToList();
 
+    /// <summary>The downloadable template: the header row of every column, in the documented order.</summary>
+    public static string Template() => string.Join(",", ColumnNames) + "\r\n";
+
     /// <summary>The CSV column that holds the field at a JSON pointer (or under it), for row-level messages.</summary>
     public static string? ColumnFor(string pointer) =>
         Columns.FirstOrDefault(c => pointer == c.Pointer || pointer.StartsWith(c.Pointer + "/", StringComparison.Ordinal))?.Name;

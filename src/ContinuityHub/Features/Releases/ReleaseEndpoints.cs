@@ -18,6 +18,11 @@ public static class ReleaseEndpoints
         builder.Services.AddScoped<ReleaseNotificationValidator>();
         builder.Services.AddScoped<ReleaseIntakeService>();
         builder.Services.AddScoped<ReleaseSubmission>();
+        builder.Services.AddScoped<ReleaseBatch>();
+        builder.Services.AddScoped<PrisonReleases>();
+        builder.Services.AddScoped<NotificationOutcomes>();
+        builder.Services.AddScoped<Form.ReleaseFormDrafts>();
+        builder.Services.AddScoped<Form.ReleaseForm>();
     }
 
     public static void MapReleaseIntake(this IEndpointRouteBuilder app)
@@ -74,9 +79,13 @@ public static class ReleaseEndpoints
     {
         var stored = await db.ReleaseNotifications.AsNoTracking().SingleOrDefaultAsync(n => n.NotificationId == notificationId, cancellationToken);
         var episode = stored is null ? null : await db.Episodes.AsNoTracking().SingleAsync(e => e.Id == stored.EpisodeId, cancellationToken);
-        var user = HubUser.From(context);
-        if (stored is null || episode is null || !(user.MayActForPrison(episode.PrisonCode) || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode))))
+        if (stored is null || episode is null || !MaySee(HubUser.From(context), episode))
             return ApiProblems.Status(StatusCodes.Status404NotFound, "Not found", "No notification with this id that you may see.");
         return TypedResults.Ok(ReleaseAccepted.From(stored));
     }
+
+    /// <summary>Who may read a notification's outcome: its prison's team, or probation for its delivery unit.</summary>
+    public static bool MaySee(HubUser user, Data.Episode episode) =>
+        (user.IsIn(HubRoles.PrisonHealthcare) && user.MayActForPrison(episode.PrisonCode)) ||
+        (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode));
 }
