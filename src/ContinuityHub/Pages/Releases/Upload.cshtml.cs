@@ -46,6 +46,9 @@ public sealed class UploadModel(ReleaseBatch batch, IOptions<HubOptions> options
             case BatchOutcome.Refused refused:
                 foreach (var refusal in refused.Problems) Errors.Add(FileField, $"The file was not read: {refusal.Detail}");
                 return PageWithErrors();
+            case BatchOutcome.TooManyRows:
+                Errors.Add(FileField, $"The selected file must hold at most {ReleaseBatch.MaxRows} releases; split it into smaller files.");
+                return PageWithErrors();
             default:
                 throw new InvalidOperationException("Unknown batch outcome.");
         }
