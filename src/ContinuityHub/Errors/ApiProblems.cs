@@ -24,6 +24,26 @@ public static class ApiProblems
     /// <summary>A body <see cref="Infrastructure.JsonBody"/> refused: 400 when it is not JSON, 422 when it holds values the hub cannot keep.</summary>
     public static IResult Unreadable(Infrastructure.JsonBody.Refusal refusal) => Validation(refusal.Problems, refusal.Status);
 
+    /// <summary>
+    /// 409 for a message that would change a record outside the sender's scope without an agreeing identity. It
+    /// names no personal data: not the person, not the fields' values, not where the record is held.
+    /// </summary>
+    public static IResult IdentityConflict(Guid conflictId) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Type = IdentityConflictType,
+            Title = "Identity conflict",
+            Detail = IdentityConflictDetail,
+            Extensions = { ["conflictId"] = conflictId },
+        });
+
+    public const string IdentityConflictType = "https://continuityhub.example.org/problems/identity-conflict";
+
+    public const string IdentityConflictDetail =
+        "This message names a person whose record is held outside your scope, and the identity it gives does not agree with the one held. " +
+        "Nothing was written. The conflict is listed for the hub's administrators; check the identifiers and contact them with the conflict id.";
+
     public static IResult Status(int status, string title, string detail) =>
         TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail });
 }

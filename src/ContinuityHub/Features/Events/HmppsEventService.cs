@@ -20,7 +20,7 @@ public sealed record EventReceipt(Guid EventId, string EventType, string Outcome
 /// and answered 202 "parked" on every later delivery, never tried again.
 /// </summary>
 public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, ReferenceData mappings, AuditTrail audit,
-    TimeProvider clock, ILogger<HmppsEventService> logger)
+    IdentityConflictLog conflicts, TimeProvider clock, ILogger<HmppsEventService> logger)
 {
     /// <summary>Failed attempts after which an event is parked.</summary>
     public const int MaxAttempts = 3;
@@ -50,7 +50,7 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         if (stored.Outcome != EventOutcomes.Received)
             return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, stored.EpisodeId);
 
-        var (outcome, episode) = await ApplyAsync(message, cancellationToken);
+        var (outcome, episode) = await ApplyAsync(message, stored, cancellationToken);
         stored.Outcome = outcome;
         stored.EpisodeId = episode?.Id;
         if (episode is not null) audit.Record($"hmpps-event.{outcome}", "Episode", episode.Id.ToString());
@@ -128,11 +128,11 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         }
     }
 
-    private Task<(string, Episode?)> ApplyAsync(HmppsEventMessage message, CancellationToken cancellationToken) => message.EventType switch
+    private Task<(string, Episode?)> ApplyAsync(HmppsEventMessage message, HmppsEvent stored, CancellationToken cancellationToken) => message.EventType switch
     {
         _ when HmppsEventTypes.IsRelease(message.EventType) => ApplyReleaseAsync(message, cancellationToken),
         HmppsEventTypes.PrisonerReceived => ApplyReceivedAsync(message, cancellationToken),
-        _ when HmppsEventTypes.IsIdentifierLink(message.EventType) => ApplyIdentifierLinkAsync(message, cancellationToken),
+        _ when HmppsEventTypes.IsIdentifierLink(message.EventType) => ApplyIdentifierLinkAsync(message, stored, cancellationToken),
         _ => Task.FromResult<(string, Episode?)>((EventOutcomes.Ignored, null)),
     };
 
@@ -178,14 +178,27 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         return (EventOutcomes.ReturnedToCustody, episode);
     }
 
-    private async Task<(string, Episode?)> ApplyIdentifierLinkAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Links a CRN to a NOMS number the hub holds without one. An event carries no name, date of birth or NHS
+    /// number, so it can never show an agreeing identity (docs/decisions.md, "Writes across scopes"): relinking a
+    /// NOMS number to a different CRN, or a CRN held by another person, is recorded as an identity conflict for
+    /// ADMIN and not applied.
+    /// </summary>
+    private async Task<(string, Episode?)> ApplyIdentifierLinkAsync(HmppsEventMessage message, HmppsEvent stored, CancellationToken cancellationToken)
     {
         var person = await ledger.FindOrAddPersonAsync(message.NomsNumber!, cancellationToken);
-        if (person.Crn != message.Crn)
+        if (person.Crn == message.Crn) return (EventOutcomes.IdentifiersLinked, null);
+        var heldByAnother = message.Crn is not null
+                            && await db.People.AnyAsync(p => p.Crn == message.Crn && p.NomsNumber != person.NomsNumber, cancellationToken);
+        if (person.Crn is not null || heldByAnother)
         {
-            person.Crn = message.Crn;
-            person.UpdatedAt = clock.GetUtcNow();
+            var personId = db.Entry(person).State == EntityState.Added ? (Guid?)null : person.Id;
+            if (personId is null) db.Entry(person).State = EntityState.Detached;
+            conflicts.Add(ConflictChannels.HmppsEvent, ConflictReasons.CrnRelink, ["crn"], personId, null, eventId: stored.Id);
+            return (EventOutcomes.IdentityConflict, null);
         }
+        person.Crn = message.Crn;
+        person.UpdatedAt = clock.GetUtcNow();
         return (EventOutcomes.IdentifiersLinked, null);
     }
 }

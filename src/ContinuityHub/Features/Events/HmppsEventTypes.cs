@@ -26,6 +26,8 @@ public static class EventOutcomes
     public const string ReceivedNoOpenEpisode = "recorded-no-episode-in-window";
     public const string ReceivedNotAdmission = "recorded-not-an-admission";
     public const string IdentifiersLinked = "identifiers-linked";
+    /// <summary>The event would have relinked a NOMS number to another CRN: recorded as an identity conflict, not applied.</summary>
+    public const string IdentityConflict = "identity-conflict";
     public const string Ignored = "recorded-ignored";
     /// <summary>Processing failed; the feed should deliver it again (answered 503 with Retry-After).</summary>
     public const string Failed = "failed-will-retry";

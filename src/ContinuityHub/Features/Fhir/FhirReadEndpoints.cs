@@ -33,7 +33,7 @@ public static class FhirReadEndpoints
         if (!Guid.TryParse(id, out var referralId)) return NotFound(type, id);
         var referral = await db.Referrals.AsNoTracking().Include(r => r.Episode).SingleOrDefaultAsync(r => r.Id == referralId, ct);
         if (referral is null) return NotFound(type, id);
-        if (!MaySee(HubUser.From(context), referral.Episode!, [referral.ProviderOds]))
+        if (!CallerScope.Of(HubUser.From(context)).MaySee(referral.Episode!, referral))
             return Refusal(StatusCodes.Status403Forbidden, "forbidden", $"This {type} is outside your token's scope.");
         audit.Record("fhir.read", type, id);
         await db.SaveChangesAsync(ct);
@@ -45,24 +45,14 @@ public static class FhirReadEndpoints
         if (!Guid.TryParse(id, out var personId)) return NotFound("Patient", id);
         var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct);
         if (person is null) return NotFound("Patient", id);
-        var episodes = await db.Episodes.AsNoTracking().Where(e => e.PersonId == personId).ToListAsync(ct);
-        var episodeIds = episodes.Select(e => e.Id).ToList();
-        var providers = await db.Referrals.AsNoTracking().Where(r => episodeIds.Contains(r.EpisodeId)).Select(r => r.ProviderOds).ToListAsync(ct);
-        var user = HubUser.From(context);
-        if (!user.IsIn(HubRoles.Admin) && !episodes.Any(e => MaySee(user, e, providers)))
+        // The Patient is shown to whoever may see one of the person's episodes.
+        if (!await CallerScope.Of(HubUser.From(context)).Episodes(db).AnyAsync(e => e.PersonId == personId, ct))
             return Refusal(StatusCodes.Status403Forbidden, "forbidden", "This Patient is outside your token's scope.");
         audit.Record("fhir.read", "Patient", id);
         await db.SaveChangesAsync(ct);
         var patient = mapper.Patient(person);
         return Fhir(patient, patient.Meta?.VersionId);
     }
-
-    /// <summary>Contract §3: providers see referrals addressed to them, prisons their releases, probation its caseload.</summary>
-    private static bool MaySee(HubUser user, Episode episode, IEnumerable<string> providerOds) =>
-        user.IsIn(HubRoles.Admin)
-        || (user.IsIn(HubRoles.TreatmentProvider) && providerOds.Any(user.MayActForProvider))
-        || (user.IsIn(HubRoles.PrisonHealthcare) && user.MayActForPrison(episode.PrisonCode))
-        || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode));
 
     private static IResult Fhir(Resource resource, string? version) => Resource(resource, version);
 

@@ -49,7 +49,7 @@ public static class FhirSearchEndpoints
         var count = int.TryParse(query["_count"], NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? Math.Clamp(c, 1, MaxCount) : DefaultCount;
         var offset = int.TryParse(query["_offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : 0;
 
-        var referrals = Visible(db.Referrals.AsNoTracking().Include(r => r.Episode).ThenInclude(e => e!.Person), HubUser.From(context));
+        var referrals = CallerScope.Of(HubUser.From(context)).Referrals(db.Referrals.AsNoTracking().Include(r => r.Episode).ThenInclude(e => e!.Person));
         var organisation = (string? value) => value?.Replace("Organization/", "", StringComparison.Ordinal);
         if (type == "ServiceRequest")
         {
@@ -121,20 +121,6 @@ public static class FhirSearchEndpoints
                 Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
             }).ToList(),
         }, null);
-    }
-
-    /// <summary>Only what the caller may see (contract §3), as in the reads.</summary>
-    private static IQueryable<Referral> Visible(IQueryable<Referral> referrals, HubUser user)
-    {
-        if (user.IsIn(HubRoles.Admin)) return referrals;
-        var ods = user.IsIn(HubRoles.TreatmentProvider) ? user.ScopeValues(HubClaims.Ods).ToList() : [];
-        var prisons = user.IsIn(HubRoles.PrisonHealthcare) ? user.ScopeValues(HubClaims.Prisons).ToList() : [];
-        var pdus = user.IsIn(HubRoles.Probation) ? user.ScopeValues(HubClaims.Pdu).ToList() : [];
-        var allPdus = pdus.Contains("*");
-        var allPrisons = prisons.Contains("*");
-        return referrals.Where(r => ods.Contains(r.ProviderOds)
-            || (allPrisons || prisons.Contains(r.Episode!.PrisonCode!))
-            || (allPdus || pdus.Contains(r.Episode!.PduCode!)));
     }
 
     private static bool TryParseDateBound(string? text, out string prefix, out DateTimeOffset instant)

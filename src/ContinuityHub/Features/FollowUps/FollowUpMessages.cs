@@ -1,5 +1,6 @@
 using System.Globalization;
 using ContinuityHub.Data;
+using ContinuityHub.Features.Episodes;
 using ContinuityHub.Features.Notifications;
 using ContinuityHub.Mappings;
 
@@ -9,7 +10,8 @@ namespace ContinuityHub.Features.FollowUps;
 /// The emails each §6 checkpoint sends, to staff mailboxes only: the provider's contact email from
 /// mappings/, the prison healthcare team's and the probation practitioner's from the episode. Each has the
 /// stable reference <c>{episodeId}:{checkpoint}:{recipientRole}</c>, so the outbox queues it at most once
-/// however often the follow-up is retried. Personalisation holds identifiers and dates only.
+/// however often the follow-up is retried. Personalisation holds identifiers and dates only. Without the
+/// person's consent (<see cref="ProviderConsent"/>) the provider is not among the recipients.
 /// </summary>
 public sealed class FollowUpMessages(ReferenceData mappings)
 {
@@ -45,6 +47,9 @@ public sealed class FollowUpMessages(ReferenceData mappings)
             ["daysLeft"] = FollowUpSchedule.DaysLeft(episode.ReleaseDate, today).ToString(CultureInfo.InvariantCulture),
         };
         return RecipientsOf(checkpoint)
+            // Nothing about the person reaches the provider without their consent (§6): the provider is left out;
+            // the prison team and probation still get theirs.
+            .Where(role => role != RecipientRoles.Provider || ProviderConsent.Given(episode))
             .Select(role => new OutboundEmail(Reference(episode.Id, code, role), TemplateKey(code), role,
                 AddressOf(role, episode, providerOds), episode.Id, personalisation))
             .ToList();

@@ -39,9 +39,9 @@ public sealed record NotificationFilter(string? State, Guid? EpisodeId, int Limi
 }
 
 /// <summary>
-/// The outbox as one user may see it, for the JSON endpoint and the page alike: ADMIN every message;
-/// PRISON_HEALTHCARE those about episodes of its prisons, TREATMENT_PROVIDER of its ODS code, PROBATION of its
-/// delivery units (scoped through the episode; <c>*</c> = all; several roles see the union). Each episode whose
+/// The outbox as one user may see it, for the JSON endpoint and the page alike: the messages about the episodes
+/// <see cref="CallerScope"/> lets the caller see (ADMIN all; a provider only those it is referred and the person
+/// consents to sharing with it). Each episode whose
 /// messages are shown is audited, saved before anything is answered.
 /// </summary>
 public sealed class NotificationListing(HubDbContext db, AuditTrail audit)
@@ -62,24 +62,13 @@ public sealed class NotificationListing(HubDbContext db, AuditTrail audit)
         return rows;
     }
 
+    /// <summary>Rows about the episodes the caller may see (<see cref="CallerScope"/>: a provider only while the person consents).</summary>
     private IQueryable<QueuedEmail> Scoped(HubUser user)
     {
         var emails = db.Set<QueuedEmail>().AsNoTracking();
-        if (user.IsIn(HubRoles.Admin)) return emails;
-
-        var prisons = user.IsIn(HubRoles.PrisonHealthcare) ? Codes(user, HubClaims.Prisons) : [];
-        var ods = user.IsIn(HubRoles.TreatmentProvider) ? Codes(user, HubClaims.Ods) : [];
-        var pdus = user.IsIn(HubRoles.Probation) ? Codes(user, HubClaims.Pdu) : [];
-        var allPrisons = prisons.Contains("*");
-        var allPdus = pdus.Contains("*");
-        return from email in emails
-               join episode in db.Episodes.AsNoTracking() on email.EpisodeId equals episode.Id
-               where allPrisons || (episode.PrisonCode != null && prisons.Contains(episode.PrisonCode.ToUpper()))
-                     || (episode.ProviderOds != null && ods.Contains(episode.ProviderOds.ToUpper()))
-                     || allPdus || (episode.PduCode != null && pdus.Contains(episode.PduCode.ToUpper()))
-               select email;
+        var scope = CallerScope.Of(user);
+        if (scope.IsAdmin) return emails;
+        var visible = scope.Episodes(db);
+        return emails.Where(email => visible.Any(e => e.Id == email.EpisodeId));
     }
-
-    /// <summary>A scope claim's codes in capitals (HubUser compares them without regard to case).</summary>
-    private static string[] Codes(HubUser user, string claim) => user.ScopeValues(claim).Select(c => c.ToUpperInvariant()).ToArray();
 }

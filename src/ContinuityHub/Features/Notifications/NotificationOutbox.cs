@@ -101,5 +101,6 @@ public sealed class NotificationOutbox(HubDbContext db, TimeProvider clock) : IN
 public static class NotificationErrors
 {
     public const string NoEmailAddress = "no email address for the recipient";
+    public const string ConsentWithdrawn = "consent to sharing withdrawn";
     public static string NoTemplateId(string templateKey) => $"no Notify template id configured for '{templateKey}' (Hub:Notify:Templates)";
 }

@@ -13,6 +13,7 @@ public static class NotificationsSetup
         services.AddScoped<INotificationOutbox, NotificationOutbox>();
         services.AddScoped<QueuedEmailStore>();
         services.AddScoped<NotificationListing>();
+        services.AddScoped<Episodes.IEpisodeChangeObserver, ProviderMailWithheld>();
         services.AddSingleton<NotifyPipeline>();
         services.AddSingleton<NotifyRateLimiter>();
         services.AddScoped<NotifyClient>();

@@ -53,7 +53,10 @@ public static class QueuedEmailStates
     /// <summary>It cannot be sent as it stands: no email address, or no Notify template id configured for its template key.</summary>
     public const string Undeliverable = "undeliverable";
 
-    public static readonly IReadOnlyList<string> All = [Pending, Sent, Failed, Undeliverable];
+    /// <summary>Not sent: it was for the provider and the person withdrew consent to sharing before it went (<see cref="ProviderMailWithheld"/>).</summary>
+    public const string Withheld = "withheld";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Sent, Failed, Undeliverable, Withheld];
 }
 
 public sealed class QueuedEmailConfiguration : IEntityTypeConfiguration<QueuedEmail>

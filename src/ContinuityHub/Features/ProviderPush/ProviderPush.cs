@@ -36,6 +36,8 @@ public static class ProviderPushStates
     public const string Superseded = "superseded";
     /// <summary>Given up: the provider refused the message (4xx), lost its endpoint, or every attempt failed.</summary>
     public const string Failed = "failed";
+    /// <summary>Not sent: the person withdrew consent to sharing after it was queued (<see cref="Episodes.ProviderConsent"/>).</summary>
+    public const string Withheld = "withheld";
 }
 
 public sealed class ProviderPushConfiguration : IEntityTypeConfiguration<ProviderPush>

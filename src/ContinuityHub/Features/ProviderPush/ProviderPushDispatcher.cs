@@ -1,5 +1,6 @@
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
+using ContinuityHub.Features.Episodes;
 using FhirJson = ContinuityHub.Features.Fhir.FhirJson;
 using ContinuityHub.Hosting;
 using ContinuityHub.Infrastructure.Delivery;
@@ -56,6 +57,13 @@ public sealed class ProviderPushDispatcher(IServiceScopeFactory scopes, Referenc
             {
                 await outbox.GiveUpAsync(push, claimToken, ProviderPushStates.Superseded, null, attempted: false, stoppingToken);
                 Log(push, "superseded by version {0}", referral.Version);
+                return;
+            }
+            if (!ProviderConsent.Given(referral.Episode!))
+            {
+                // Queued before consent was withdrawn: the person's record must not leave now.
+                await outbox.GiveUpAsync(push, claimToken, ProviderPushStates.Withheld, "consent withdrawn", attempted: false, stoppingToken);
+                Log(push, "withheld: consent withdrawn");
                 return;
             }
             if (mappings.Providers.GetValueOrDefault(push.ProviderOds) is not { FhirEndpoint: not null } provider)

@@ -7,14 +7,16 @@ namespace ContinuityHub.Features.ProviderPush;
 /// <summary>
 /// Queues a push whenever a referral is created or gets a new version and its provider has a FHIR endpoint in
 /// mappings/. It runs inside the change's own transaction (<see cref="EpisodeLedger.SaveChangesAsync"/>), so a
-/// change is never committed without its push, nor a push without its change. No consent means no referral,
-/// so nothing is pushed.
+/// change is never committed without its push, nor a push without its change. Without the person's consent
+/// (<see cref="ProviderConsent"/>: never given, or withdrawn) nothing is queued.
 /// </summary>
 public sealed class ProviderPushObserver(HubDbContext db, ReferenceData mappings, TimeProvider clock) : IEpisodeChangeObserver
 {
     public Task OnEpisodeChangedAsync(Episode episode, Referral? referral, CancellationToken cancellationToken)
     {
         if (referral is null || !IsNewVersion(referral)) return Task.CompletedTask;
+        // Consent withdrawn: the referral is cancelled, and even that is not sent with the person's record.
+        if (!ProviderConsent.Given(episode)) return Task.CompletedTask;
         if (mappings.Providers.GetValueOrDefault(referral.ProviderOds)?.FhirEndpoint is null) return Task.CompletedTask;
         var pushes = db.Set<ProviderPush>();
         if (pushes.Local.Any(p => p.ReferralId == referral.Id && p.ReferralVersion == referral.Version)) return Task.CompletedTask;

@@ -108,16 +108,18 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
     private async Task<ActionOutcome> ActAsync(Guid referralId, HubUser user, string action,
         Func<Referral, Episode, FieldProblem?> change, CancellationToken cancellationToken, int? expectedVersion = null)
     {
-        var located = await db.Referrals.AsNoTracking().Where(r => r.Id == referralId)
-            .Select(r => new { r.ProviderOds, r.Episode!.NomsNumber }).SingleOrDefaultAsync(cancellationToken);
+        var located = await db.Referrals.AsNoTracking().Include(r => r.Episode).SingleOrDefaultAsync(r => r.Id == referralId, cancellationToken);
         if (located is null) return new ActionOutcome.NotFound();
-        if (!user.IsIn(HubRoles.TreatmentProvider) || !user.MayActForProvider(located.ProviderOds))
-            return new ActionOutcome.Forbidden("This referral is addressed to another provider (your token's ods claim).");
+        if (!CallerScope.Of(user).MayActAsProvider(located.Episode!, located))
+            return new ActionOutcome.Forbidden("This referral is not open to you: it is addressed to another provider (your token's ods claim), or the person has not consented to sharing.");
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await ledger.LockPersonAsync(located.NomsNumber, cancellationToken);
+        await ledger.LockPersonAsync(located.Episode!.NomsNumber, cancellationToken);
         var referral = await db.Referrals.Include(r => r.Episode).SingleAsync(r => r.Id == referralId, cancellationToken);
         var episode = referral.Episode!;
+        // Consent may have been withdrawn since the look above: asked again under the person's lock.
+        if (!CallerScope.Of(user).MayActAsProvider(episode, referral))
+            return new ActionOutcome.Forbidden("This referral is not open to you: the person has not consented to sharing.");
         // Checked under the person's lock, so two clients holding the same version cannot both win.
         if (expectedVersion is { } expected && expected != referral.Version) return new ActionOutcome.Stale(referral.Version);
         if (change(referral, episode) is { } problem) return new ActionOutcome.Refused(problem);

@@ -106,6 +106,8 @@ public sealed class ReleaseBatch(ReleaseSubmission submission, HubDbContext db, 
                 invalid.Problems.Select(p => Problem(p.Pointer, p.Detail)).ToList()),
             SubmissionOutcome.Forbidden forbidden => new BatchRowResult(row, notificationId, "rejected", null, null, null,
                 [Problem("", forbidden.Detail)]),
+            SubmissionOutcome.IdentityConflict conflict => new BatchRowResult(row, notificationId, "rejected", null, null, null,
+                [Problem("", $"identity-conflict (conflict id {conflict.ConflictId}): {ApiProblems.IdentityConflictDetail}")]),
             SubmissionOutcome.Accepted { Result: IntakeResult.Created, Body: { } body } =>
                 new BatchRowResult(row, notificationId, "accepted", body.EpisodeId, body.ReferralId, body.ReferralOutcome, []),
             SubmissionOutcome.Accepted { Result: IntakeResult.Replayed, Body: { } body } =>

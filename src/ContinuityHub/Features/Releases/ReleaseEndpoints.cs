@@ -17,6 +17,8 @@ public static class ReleaseEndpoints
         builder.Services.AddScoped<EpisodeLedger>();
         builder.Services.AddScoped<ReleaseNotificationValidator>();
         builder.Services.AddScoped<ReleaseIntakeService>();
+        builder.Services.AddScoped<NotificationScope>();
+        builder.Services.AddScoped<IdentityConflictLog>();
         builder.Services.AddScoped<ReleaseSubmission>();
         builder.Services.AddScoped<ReleaseBatch>();
         builder.Services.AddScoped<PrisonReleases>();
@@ -65,6 +67,7 @@ public static class ReleaseEndpoints
             {
                 SubmissionOutcome.Invalid invalid => ApiProblems.Validation(invalid.Problems),
                 SubmissionOutcome.Forbidden forbidden => ApiProblems.Status(StatusCodes.Status403Forbidden, "Outside your scope", forbidden.Detail),
+                SubmissionOutcome.IdentityConflict conflict => ApiProblems.IdentityConflict(conflict.ConflictId),
                 SubmissionOutcome.Accepted { Result: IntakeResult.Created, Body: { } created } =>
                     TypedResults.Created($"/api/v1/releases/{created.NotificationId}", created),
                 SubmissionOutcome.Accepted { Result: IntakeResult.Replayed, Body: { } replayed } => TypedResults.Ok(replayed),

@@ -3,12 +3,16 @@ using ContinuityHub.Data;
 using ContinuityHub.Features.Episodes;
 using ContinuityHub.Features.Referrals;
 using ContinuityHub.Mappings;
+using ContinuityHub.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace ContinuityHub.Features.Releases;
 
-public enum IntakeResult { Created, Replayed, Conflict }
+public enum IntakeResult { Created, Replayed, Conflict, IdentityConflict }
+
+/// <summary>What became of a notification; <paramref name="ConflictId"/> names the recorded identity conflict.</summary>
+public sealed record IntakeOutcome(IntakeResult Result, ReleaseAccepted? Body, Guid? ConflictId = null);
 
 /// <summary>The answer body of an accepted notification (contract §4.1), identical on a replay.</summary>
 public sealed record ReleaseAccepted(Guid NotificationId, Guid EpisodeId, Guid? ReferralId, string? ServiceRequest, string? Task, string ReferralOutcome)
@@ -34,27 +38,28 @@ public static class ReferralOutcomes
 /// Takes in one validated release notification: idempotency by notificationId, the one-episode-per-release
 /// merge, routing to a provider through the mappings, and the referral. All of it commits together or not at all.
 /// </summary>
-public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, ReferenceData mappings, AuditTrail audit, TimeProvider clock)
+public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, NotificationScope scope, IdentityConflictLog conflicts,
+    ReferenceData mappings, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<(IntakeResult Result, ReleaseAccepted? Body)> ProcessAsync(
-        ValidReleaseNotification notification, CanonicalJson payload, string submittedBy, CancellationToken cancellationToken)
+    public async Task<IntakeOutcome> ProcessAsync(
+        ValidReleaseNotification notification, CanonicalJson payload, HubUser user, CancellationToken cancellationToken)
     {
         try
         {
             // Optimistic: most notifications are new, so the first attempt does not look the id up; the primary
             // key of release_notifications catches a repeat, and the second attempt answers it.
-            return await ProcessOnceAsync(notification, payload, submittedBy, lookUpFirst: false, cancellationToken);
+            return await ProcessOnceAsync(notification, payload, user, lookUpFirst: false, cancellationToken);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // A repeat (or the same notificationId committed concurrently): roll back and answer as for a retry.
             db.ChangeTracker.Clear();
-            return await ProcessOnceAsync(notification, payload, submittedBy, lookUpFirst: true, cancellationToken);
+            return await ProcessOnceAsync(notification, payload, user, lookUpFirst: true, cancellationToken);
         }
     }
 
-    private async Task<(IntakeResult, ReleaseAccepted?)> ProcessOnceAsync(
-        ValidReleaseNotification notification, CanonicalJson payload, string submittedBy, bool lookUpFirst, CancellationToken cancellationToken)
+    private async Task<IntakeOutcome> ProcessOnceAsync(
+        ValidReleaseNotification notification, CanonicalJson payload, HubUser user, bool lookUpFirst, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var (person, episode) = await ledger.LockAndFindPersonAsync(notification.Person.NomsNumber, notification.Release.ReleaseDate, cancellationToken);
@@ -63,10 +68,27 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
             var previous = await db.ReleaseNotifications.AsNoTracking()
                 .SingleOrDefaultAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
             if (previous is not null)
-                return previous.ContentHash == payload.Hash ? (IntakeResult.Replayed, ReleaseAccepted.From(previous)) : (IntakeResult.Conflict, null);
+                return previous.ContentHash == payload.Hash ? new IntakeOutcome(IntakeResult.Replayed, ReleaseAccepted.From(previous)) : new IntakeOutcome(IntakeResult.Conflict, null);
         }
 
-        UpdatePerson(person, notification.Person);
+        var decision = await scope.DecideAsync(notification, user, person, episode, cancellationToken);
+        if (decision is WriteDecision.Conflict conflict)
+        {
+            // A retry of a notification taken in before its episode moved elsewhere is still a retry.
+            var retry = !lookUpFirst && await db.ReleaseNotifications.AnyAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
+            var personId = db.Entry(person).State == EntityState.Added ? (Guid?)null : person.Id;
+            // Nothing of the notification is written: its transaction is rolled back, the conflict recorded on its own.
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            if (retry) return await ProcessOnceAsync(notification, payload, user, lookUpFirst: true, cancellationToken);
+            var recorded = conflicts.Add(ConflictChannels.ReleaseNotification, ConflictReasons.IdentityDisagrees, conflict.DisagreeingFields,
+                personId, episode?.Id, notification.NotificationId);
+            audit.Record("release-notification.identity-conflict", "Person", personId?.ToString() ?? "");
+            await db.SaveChangesAsync(cancellationToken);
+            return new IntakeOutcome(IntakeResult.IdentityConflict, null, recorded.Id);
+        }
+        if (decision is WriteDecision.Covered) UpdatePerson(person, notification.Person);
+        else FillPersonBlanks(person, notification.Person);
 
         var dateSource = notification.Release.Status == ReleaseStatuses.Released
             ? ReleaseDateSources.ReleasedNotification
@@ -75,6 +97,11 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
         else EpisodeLedger.ApplyReleaseDate(episode, notification.Release.ReleaseDate, dateSource);
         ApplyNotification(episode, notification);
         ledger.Touch(episode);
+        if (decision is WriteDecision.Agreed { Transfer: { } transfer })
+        {
+            db.Set<EpisodeTransfer>().Add(transfer);
+            audit.Record($"episode.transfer.{transfer.Kind}", "Episode", episode.Id.ToString());
+        }
 
         var (referral, outcome) = await DecideReferralAsync(episode, cancellationToken);
 
@@ -87,14 +114,14 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
             ReferralId = referral?.Id,
             ReferralOutcome = outcome,
             Payload = payload.Text,
-            SubmittedBy = submittedBy,
+            SubmittedBy = user.Subject,
             ReceivedAt = clock.GetUtcNow(),
         };
         db.ReleaseNotifications.Add(stored);
         audit.Record("release-notification.receive", "Episode", episode.Id.ToString());
         await ledger.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (IntakeResult.Created, ReleaseAccepted.From(stored));
+        return new IntakeOutcome(IntakeResult.Created, ReleaseAccepted.From(stored));
     }
 
     private void UpdatePerson(Person person, PersonDetails details)
@@ -107,6 +134,22 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
         person.NhsNumber = details.NhsNumber ?? person.NhsNumber;
         person.Crn = details.Crn ?? person.Crn;
         person.PncNumber = details.PncNumber ?? person.PncNumber;
+        person.UpdatedAt = clock.GetUtcNow();
+    }
+
+    /// <summary>
+    /// A person outside the sender's scope whose identity agreed: the message may add what the hub does not hold,
+    /// never change what it does.
+    /// </summary>
+    private void FillPersonBlanks(Person person, PersonDetails details)
+    {
+        person.GivenName ??= details.GivenName;
+        person.FamilyName ??= details.FamilyName;
+        person.DateOfBirth ??= details.DateOfBirth;
+        person.Gender ??= details.Gender;
+        person.NhsNumber ??= details.NhsNumber;
+        person.Crn ??= details.Crn;
+        person.PncNumber ??= details.PncNumber;
         person.UpdatedAt = clock.GetUtcNow();
     }
 

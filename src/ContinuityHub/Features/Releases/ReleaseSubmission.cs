@@ -10,6 +10,8 @@ public abstract record SubmissionOutcome
     public sealed record Accepted(IntakeResult Result, ReleaseAccepted? Body) : SubmissionOutcome;
     public sealed record Invalid(IReadOnlyList<FieldProblem> Problems) : SubmissionOutcome;
     public sealed record Forbidden(string Detail) : SubmissionOutcome;
+    /// <summary>The notification names a record outside the sender's scope and the identity does not agree; nothing was written.</summary>
+    public sealed record IdentityConflict(Guid ConflictId) : SubmissionOutcome;
 }
 
 /// <summary>
@@ -24,8 +26,10 @@ public sealed class ReleaseSubmission(ReleaseNotificationValidator validator, Re
         if (notification is null) return new SubmissionOutcome.Invalid(problems);
         var refusal = Refusal(notification, user);
         if (refusal is not null) return new SubmissionOutcome.Forbidden(refusal);
-        var (result, body) = await intake.ProcessAsync(notification, CanonicalJson.From(document), user.Subject, cancellationToken);
-        return new SubmissionOutcome.Accepted(result, body);
+        var outcome = await intake.ProcessAsync(notification, CanonicalJson.From(document), user, cancellationToken);
+        return outcome.Result == IntakeResult.IdentityConflict
+            ? new SubmissionOutcome.IdentityConflict(outcome.ConflictId!.Value)
+            : new SubmissionOutcome.Accepted(outcome.Result, outcome.Body);
     }
 
     /// <summary>Contract §3: prison teams send for their prisons, probation for their delivery units.</summary>
