@@ -1,4 +1,6 @@
+using ContinuityHub.Audit;
 using ContinuityHub.DemoData;
+using ContinuityHub.Features.Admin;
 using ContinuityHub.Features.Dashboard;
 using ContinuityHub.Features.Episodes;
 using ContinuityHub.Features.Events;
@@ -70,6 +72,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebPages();
 app.UseMiddleware<ContinuityHub.Infrastructure.QueryTextGuard>();
+app.UseRefusedReadAudit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -88,6 +91,8 @@ app.MapWebPages();
 app.MapDashboard();
 app.MapNotifications();
 app.MapFollowUps();
+app.MapAudit();
+app.MapDataQuality();
 app.MapHubOpenApi();
 
 try

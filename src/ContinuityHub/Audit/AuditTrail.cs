@@ -13,7 +13,9 @@ namespace ContinuityHub.Audit;
 /// </summary>
 public sealed class AuditTrail(HubDbContext db, IHttpContextAccessor httpContextAccessor, TimeProvider clock)
 {
-    public void Record(string action, string resourceType, string resourceId) => db.AuditLog.Add(Entry(action, resourceType, resourceId));
+    /// <param name="refused">The read was refused (a 403 or 404 on a person's record, see <see cref="RefusedReadAudit"/>).</param>
+    public void Record(string action, string resourceType, string resourceId, bool refused = false) =>
+        db.AuditLog.Add(Entry(action, resourceType, resourceId, refused));
 
     /// <summary>
     /// Many entries with one statement, written at once in the caller's open transaction (so they commit or roll
@@ -41,7 +43,7 @@ public sealed class AuditTrail(HubDbContext db, IHttpContextAccessor httpContext
             cancellationToken);
     }
 
-    private AuditEntry Entry(string action, string resourceType, string resourceId)
+    private AuditEntry Entry(string action, string resourceType, string resourceId, bool refused = false)
     {
         var context = httpContextAccessor.HttpContext;
         var user = context is null ? null : HubUser.From(context);
@@ -54,6 +56,7 @@ public sealed class AuditTrail(HubDbContext db, IHttpContextAccessor httpContext
             ResourceType = resourceType,
             ResourceId = resourceId,
             CorrelationId = context is null ? null : CorrelationIdMiddleware.Get(context),
+            Refused = refused,
         };
     }
 }

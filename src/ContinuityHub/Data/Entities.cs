@@ -142,4 +142,6 @@ public sealed class AuditEntry
     public required string ResourceType { get; set; }
     public required string ResourceId { get; set; }
     public string? CorrelationId { get; set; }
+    /// <summary>The read was refused (403 or 404 on a person's record): who tried is part of the trail too.</summary>
+    public bool Refused { get; set; }
 }

@@ -72,6 +72,8 @@ public sealed class HubDbContext : DbContext, IDataProtectionKeyContext
             e.ToTable("audit_log");
             e.Property(x => x.Id).UseIdentityByDefaultColumn();
             e.HasIndex(x => new { x.ResourceType, x.ResourceId });
+            e.HasIndex(x => x.OccurredAt);
+            e.HasIndex(x => x.ActorSubject);
         });
         model.Entity<DataProtectionKey>(e =>
         {

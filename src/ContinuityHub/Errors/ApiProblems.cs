@@ -44,6 +44,17 @@ public static class ApiProblems
         "This message names a person whose record is held outside your scope, and the identity it gives does not agree with the one held. " +
         "Nothing was written. The conflict is listed for the hub's administrators; check the identifiers and contact them with the conflict id.";
 
+    /// <summary>400 for a query string: every problem named with its parameter under <c>errors</c>.</summary>
+    public static IResult InvalidQuery(IReadOnlyList<(string Parameter, string Detail)> problems) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Type = "https://continuityhub.example.org/problems/invalid-query",
+            Title = "The query is not valid.",
+            Detail = string.Join(" ", problems.Select(p => $"{p.Parameter}: {p.Detail}")),
+            Extensions = { ["errors"] = problems.Select(p => new { parameter = p.Parameter, detail = p.Detail }).ToList() },
+        });
+
     public static IResult Status(int status, string title, string detail) =>
         TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail });
 }

@@ -49,10 +49,10 @@ public class HubFactory : WebApplicationFactory<Program>
         new DevelopmentTokenIssuer(DevelopmentSigningKey.LoadOrCreate(DataDirectory), "continuityhub")
             .Issue(subject, "Test User", [role], prisons, ods, pdus);
 
-    public HttpClient ClientFor(string role, string[]? prisons = null, string? ods = null, string[]? pdus = null)
+    public HttpClient ClientFor(string role, string[]? prisons = null, string? ods = null, string[]? pdus = null, string subject = "test-user")
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, prisons, ods, pdus));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, prisons, ods, pdus, subject));
         return client;
     }
 

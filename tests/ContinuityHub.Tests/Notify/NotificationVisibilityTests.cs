@@ -113,7 +113,7 @@ public sealed class NotificationVisibilityTests
         Assert.Equal(HttpStatusCode.Forbidden, (await commissioner.GetAsync("/notifications")).StatusCode);
         var badFilter = await (await hub.SignedInBrowserAsync(HubRoles.Admin)).GetAsync("/notifications?state=lost");
         Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
-        Assert.Contains("state must be one of pending, sent, failed, undeliverable.", await badFilter.Content.ReadAsStringAsync());
+        Assert.Contains("state must be one of pending, sent, failed, undeliverable, withheld.", await badFilter.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -17,10 +17,12 @@ public static class FhirReadEndpoints
     public static void MapFhirReads(this IEndpointRouteBuilder fhir)
     {
         fhir.MapGet("/ServiceRequest/{id}", (string id, HttpContext context, HubDbContext db, FhirReferralMapper mapper, AuditTrail audit, CancellationToken ct) =>
-            ReadReferral(id, "ServiceRequest", context, db, audit, (r, e) => mapper.ServiceRequest(r, e), ct));
+            ReadReferral(id, "ServiceRequest", context, db, audit, (r, e) => mapper.ServiceRequest(r, e), ct))
+            .AuditsRefusedReads("fhir.read", "ServiceRequest", "id");
         fhir.MapGet("/Task/{id}", (string id, HttpContext context, HubDbContext db, FhirReferralMapper mapper, AuditTrail audit, CancellationToken ct) =>
-            ReadReferral(id, "Task", context, db, audit, (r, e) => mapper.Task(r, e), ct));
-        fhir.MapGet("/Patient/{id}", ReadPatient);
+            ReadReferral(id, "Task", context, db, audit, (r, e) => mapper.Task(r, e), ct))
+            .AuditsRefusedReads("fhir.read", "Task", "id");
+        fhir.MapGet("/Patient/{id}", ReadPatient).AuditsRefusedReads("fhir.read", "Patient", "id");
         fhir.MapGet("/Organization/{id}", (string id, FhirReferralMapper mapper) =>
             mapper.Organization(id) is { } organization ? Fhir(organization, null) : NotFound("Organization", id));
         fhir.MapGet("/ConceptMap/{id}", (string id, Mappings.ReferenceData mappings) =>

@@ -25,7 +25,8 @@ public static class PeopleEndpoints
             .WithTags("People");
         group.MapGet("/people/{personId}/episodes", PersonEpisodesAsync)
             .WithSummary("A person's release episodes, by NOMS number or CRN")
-            .Produces<PersonEpisodes>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<PersonEpisodes>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .AuditsRefusedReads("person.episodes.read", "Person", "personId");
         group.MapGet("/caseload", CaseloadAsync)
             .WithSummary("A delivery unit's releases of the last 90 days, one page at a time (page, limit ≤ 500)")
             .Produces<Caseload>().ProducesProblem(StatusCodes.Status400BadRequest);

@@ -1,3 +1,4 @@
+using ContinuityHub.Audit;
 using System.Text.Json;
 using ContinuityHub.Data;
 using ContinuityHub.Errors;
@@ -42,7 +43,8 @@ public static class ReleaseEndpoints
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{notificationId:guid}", GetAsync)
             .WithSummary("The outcome of a notification")
-            .Produces<ReleaseAccepted>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ReleaseAccepted>().ProducesProblem(StatusCodes.Status404NotFound)
+            .AuditsRefusedReads("release-notification.read", "ReleaseNotification", "notificationId");
         group.MapPost("/batch", ReleaseBatchEndpoint.ReceiveAsync)
             .WithSummary("Send many releases: a CSV (docs/releases-csv.md) or a JSON array; one result a row")
             .Accepts<IReadOnlyList<ReleaseNotificationSchema>>("application/json", "text/csv")

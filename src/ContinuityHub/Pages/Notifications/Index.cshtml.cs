@@ -18,6 +18,7 @@ public sealed class IndexModel(NotificationListing listing, IOptions<NotifyOptio
         [QueuedEmailStates.Sent] = "Sent",
         [QueuedEmailStates.Failed] = "Failed",
         [QueuedEmailStates.Undeliverable] = "Cannot be sent",
+        [QueuedEmailStates.Withheld] = "Withheld: consent withdrawn",
     };
 
     public override string Title => "Outbound emails";
