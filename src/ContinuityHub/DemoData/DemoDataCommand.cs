@@ -32,8 +32,9 @@ public static class DemoDataCommand
             return 2;
         }
 
-        var connectionString = services.GetRequiredService<HubDatabase>().ConnectionString;
-        await services.GetRequiredService<MigrationRunner>().ApplyAsync(connectionString, cancellationToken);
+        var database = services.GetRequiredService<HubDatabase>();
+        var connectionString = database.ConnectionString;
+        await database.PrepareSchemaAsync(services.GetRequiredService<MigrationRunner>(), cancellationToken);
         var contents = await DemoDataGuard.InspectAsync(connectionString, cancellationToken);
         if (contents.NotMadeByTheDemo > 0)
         {

@@ -20,7 +20,7 @@ public sealed class StartupChecksService(ReferenceData mappings, HubDatabase dat
         _ = jwtOptions.Get(JwtBearerDefaults.AuthenticationScheme);
         logger.LogInformation("Mappings loaded: {Prisons} prisons, {Authorities} local authorities, {Providers} providers",
             mappings.Prisons.Count, mappings.LocalAuthorities.Count, mappings.Providers.Count);
-        await migrations.ApplyAsync(database.ConnectionString, cancellationToken);
+        await database.PrepareSchemaAsync(migrations, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -26,10 +26,10 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
 
     private static JsonObject Withdrawal(string noms) => Notifications.Example(noms, consent: false);
 
-    private async Task<(string Noms, Guid ReferralId, Guid PersonId)> SharedThenWithdrawnAsync()
+    private async Task<(string Noms, Guid ReferralId, Guid PersonId, Guid EpisodeId)> SharedThenWithdrawnAsync()
     {
         var noms = Notifications.NewNomsNumber();
-        var (referralId, _) = await hub.SubmitReleaseAsync(Notifications.Example(noms));
+        var (referralId, episodeId) = await hub.SubmitReleaseAsync(Notifications.Example(noms));
         await using var db = hub.Db();
         var personId = (await db.People.SingleAsync(p => p.NomsNumber == noms)).Id;
         Assert.Equal(HttpStatusCode.OK, (await Provider().GetAsync($"/fhir/ServiceRequest/{referralId}")).StatusCode);
@@ -37,13 +37,13 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
 
         var withdrawn = await hub.PrisonClient("ONI").PostAsJsonAsync("/api/v1/releases", Withdrawal(noms));
         Assert.Equal("cancelled-consent-withdrawn", (await withdrawn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("referralOutcome").GetString());
-        return (noms, referralId, personId);
+        return (noms, referralId, personId, episodeId);
     }
 
     [Fact]
     public async Task After_consent_is_withdrawn_the_provider_can_read_neither_the_referral_nor_the_patient()
     {
-        var (_, referralId, personId) = await SharedThenWithdrawnAsync();
+        var (_, referralId, personId, _) = await SharedThenWithdrawnAsync();
         var provider = Provider();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await provider.GetAsync($"/fhir/ServiceRequest/{referralId}")).StatusCode);
@@ -56,7 +56,7 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task After_consent_is_withdrawn_the_providers_searches_do_not_find_the_referral()
     {
-        var (_, referralId, _) = await SharedThenWithdrawnAsync();
+        var (_, referralId, _, _) = await SharedThenWithdrawnAsync();
         var provider = Provider();
 
         foreach (var search in new[] { $"/fhir/ServiceRequest?performer=Organization/{ProviderOds}&_count=100", $"/fhir/Task?focus=ServiceRequest/{referralId}" })
@@ -72,9 +72,19 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task After_consent_is_withdrawn_the_provider_cannot_act_on_the_referral_through_the_JSON_API()
     {
-        var (_, referralId, _) = await SharedThenWithdrawnAsync();
+        var (_, referralId, _, _) = await SharedThenWithdrawnAsync();
 
         var response = await Provider().PostAsync($"/api/v1/referrals/{referralId}/accept", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task After_consent_is_withdrawn_the_provider_cannot_record_an_exclusion_on_the_episode()
+    {
+        var (_, _, _, episodeId) = await SharedThenWithdrawnAsync();
+
+        var response = await Provider().PostAsJsonAsync($"/api/v1/episodes/{episodeId}/exclusion", new { reason = "died", date = "2026-12-05" });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }

@@ -46,11 +46,9 @@ public sealed class EpisodeExclusionActions(HubDbContext db, EpisodeLedger ledge
 
     public async Task<ExclusionOutcome> RecordAsync(Guid episodeId, ExclusionInput input, HubUser user, CancellationToken cancellationToken)
     {
-        var located = await db.Episodes.AsNoTracking().Where(e => e.Id == episodeId)
-            .Select(e => new { e.NomsNumber, e.PduCode, ReferralProvider = db.Referrals.Where(r => r.EpisodeId == e.Id).Select(r => r.ProviderOds).FirstOrDefault() })
-            .SingleOrDefaultAsync(cancellationToken);
+        var located = await db.Episodes.AsNoTracking().SingleOrDefaultAsync(e => e.Id == episodeId, cancellationToken);
         if (located is null) return new ExclusionOutcome.NotFound();
-        if (!MayRecord(user, located.PduCode, located.ReferralProvider))
+        if (!MayRecord(user, located, await db.Referrals.AsNoTracking().SingleOrDefaultAsync(r => r.EpisodeId == episodeId, cancellationToken)))
             return new ExclusionOutcome.Forbidden(
                 "Exclusions are recorded by probation for the episode's delivery unit (pdu claim), by the provider the referral is addressed to (ods claim), or by an admin.");
 
@@ -75,11 +73,14 @@ public sealed class EpisodeExclusionActions(HubDbContext db, EpisodeLedger ledge
             episode.ExclusionReason, episode.ExclusionDate, episode.EngagedOn, episode.ReleaseDate, referral?.Id, referral?.TaskStatus));
     }
 
-    /// <summary>Contract §3: probation for its delivery units, the provider the referral was shared with, an admin.</summary>
-    private static bool MayRecord(HubUser user, string? pduCode, string? referralProvider) =>
+    /// <summary>
+    /// Contract §3: probation for its delivery units, the provider the referral was shared with while the person
+    /// consents (<see cref="CallerScope.MayActAsProvider"/>), an admin.
+    /// </summary>
+    private static bool MayRecord(HubUser user, Episode episode, Referral? referral) =>
         user.IsIn(HubRoles.Admin)
-        || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(pduCode))
-        || (user.IsIn(HubRoles.TreatmentProvider) && user.MayActForProvider(referralProvider));
+        || (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode))
+        || (referral is not null && CallerScope.Of(user).MayActAsProvider(episode, referral));
 
     /// <summary>Every rule the values break, each with its pointer (<c>/reason</c>, <c>/date</c>).</summary>
     public static IEnumerable<FieldProblem> Check(ExclusionInput input, Episode episode, DateOnly today)

@@ -1,3 +1,4 @@
+using ContinuityHub.Data;
 using ContinuityHub.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -14,8 +15,22 @@ public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOption
     private readonly Lock _gate = new();
     private EmbeddedPostgresCluster? _cluster;
     private string? _connectionString;
+    private string? _migrationConnectionString;
 
     public bool IsEmbedded => _cluster is not null;
+
+    /// <summary>
+    /// The schema owner's connection, for migrations only: <c>ConnectionStrings:HubMigrations</c> if set, else the
+    /// hub's own; on the embedded cluster its superuser (the hub itself then works as <see cref="RuntimeRole.EmbeddedName"/>).
+    /// </summary>
+    public string MigrationConnectionString
+    {
+        get
+        {
+            _ = ConnectionString;
+            return _migrationConnectionString!;
+        }
+    }
 
     public string ConnectionString
     {
@@ -32,14 +47,22 @@ public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOption
     private string Resolve()
     {
         var configured = configuration.GetConnectionString("Hub");
-        if (!string.IsNullOrWhiteSpace(configured)) return WithHubDefaults(configured);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            var owner = configuration.GetConnectionString("HubMigrations");
+            _migrationConnectionString = string.IsNullOrWhiteSpace(owner) ? configured : owner;
+            return WithHubDefaults(configured);
+        }
 
         var folder = options.Value.ResolvedDataDirectory;
         logger.LogInformation("No ConnectionStrings:Hub configured: starting the embedded PostgreSQL in the data folder");
         _cluster = EmbeddedPostgresCluster.Start(folder, options.Value.PostgresInstallRoot);
         CreateDatabaseIfMissing(_cluster.ConnectionString("postgres"), EmbeddedDatabaseName);
         logger.LogInformation("Embedded PostgreSQL listening on 127.0.0.1:{Port}", _cluster.Port);
-        return WithHubDefaults(_cluster.ConnectionString(EmbeddedDatabaseName));
+        // The superuser migrates; the hub works as a role that owns none of the migrated tables (RuntimeRole).
+        _migrationConnectionString = _cluster.ConnectionString(EmbeddedDatabaseName);
+        RuntimeRole.EnsureExists(_migrationConnectionString, EmbeddedDatabaseName, _cluster.Password);
+        return WithHubDefaults(new NpgsqlConnectionStringBuilder(_migrationConnectionString) { Username = RuntimeRole.EmbeddedName }.ConnectionString);
     }
 
     /// <summary>
@@ -51,6 +74,15 @@ public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOption
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
         return builder.ConnectionString;
+    }
+
+    /// <summary>Applies the migrations as the schema owner, then grants the hub's runtime role its privileges (<see cref="RuntimeRole"/>).</summary>
+    public async Task PrepareSchemaAsync(MigrationRunner migrations, CancellationToken cancellationToken)
+    {
+        await migrations.ApplyAsync(MigrationConnectionString, cancellationToken);
+        if (!await RuntimeRole.GrantAsync(MigrationConnectionString, ConnectionString, cancellationToken))
+            logger.LogWarning("The hub connects as the owner of its tables: the audit trail is append-only by its trigger alone. " +
+                              "Give the hub a role of its own (ConnectionStrings:Hub) and the owner's to ConnectionStrings:HubMigrations (docs/decisions.md, \"The audit trail's privileges\")");
     }
 
     public static void CreateDatabaseIfMissing(string maintenanceConnectionString, string database)
