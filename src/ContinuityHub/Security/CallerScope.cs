@@ -14,7 +14,8 @@ namespace ContinuityHub.Security;
 /// person consents to sharing (<see cref="ProviderConsent"/>): without consent, or once it is withdrawn,
 /// nothing about the person reaches the provider.</item>
 /// </list>
-/// A caller with several roles sees the union. Codes are compared without regard to case.
+/// A caller with several roles sees the union. The caller's codes are compared in capitals (prison and delivery
+/// unit codes as stored, in capitals too; ODS codes are stored in capitals from the mappings).
 /// </summary>
 public sealed class CallerScope
 {
@@ -48,7 +49,7 @@ public sealed class CallerScope
         return episodes.Where(e =>
             (e.PrisonCode != null && (anyPrison || prisonCodes.Contains(e.PrisonCode.ToUpper())))
             || (anyPdu || (e.PduCode != null && pduCodes.Contains(e.PduCode.ToUpper())))
-            || (e.ConsentToShare == true && referrals.Any(r => r.EpisodeId == e.Id && odsCodes.Contains(r.ProviderOds.ToUpper()))));
+            || (e.ConsentToShare == true && referrals.Any(r => r.EpisodeId == e.Id && odsCodes.Contains(r.ProviderOds))));
     }
 
     /// <summary>The referrals the caller may see (the same rule through the referral's episode).</summary>
@@ -59,7 +60,18 @@ public sealed class CallerScope
         return referrals.Where(r =>
             (r.Episode!.PrisonCode != null && (anyPrison || prisonCodes.Contains(r.Episode.PrisonCode.ToUpper())))
             || (anyPdu || (r.Episode!.PduCode != null && pduCodes.Contains(r.Episode.PduCode.ToUpper())))
-            || (r.Episode!.ConsentToShare == true && odsCodes.Contains(r.ProviderOds.ToUpper())));
+            || (r.Episode!.ConsentToShare == true && odsCodes.Contains(r.ProviderOds)));
+    }
+
+    /// <summary>
+    /// The provider part alone: referrals addressed to the caller's organisation whose person consents (a
+    /// provider's inbox). ODS codes are upper case in the mappings and so on every referral: compared as stored,
+    /// the (provider_ods, task_status) index serves it.
+    /// </summary>
+    public IQueryable<Referral> ProviderReferrals(IQueryable<Referral> referrals)
+    {
+        var odsCodes = ods;
+        return referrals.Where(r => odsCodes.Contains(r.ProviderOds) && r.Episode!.ConsentToShare == true);
     }
 
     /// <summary>The same rule for one episode in memory; <paramref name="referral"/> is its referral, if any.</summary>
