@@ -1,3 +1,4 @@
+using ContinuityHub.Audit;
 using ContinuityHub.Errors;
 using ContinuityHub.Features.Releases;
 using ContinuityHub.Infrastructure;
