@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Fault: the hub killed with SIGKILL in the middle of an ingest (issue 12 item 8; results in docs/reliability.md).
+#
+#   ops/faults/kill-mid-ingest.sh                  # 5,000 notifications, 8 clients, the kill after 2,000 acknowledged
+#
+# Settings: COUNT (5000), CLIENTS (8), KILL_AFTER (acknowledged notifications before the kill, 2000), KEEP_DATA=1.
+#
+# Steps: build the hub (Release) and start it on its embedded PostgreSQL in a throwaway folder; 8 clients send
+# 5,000 distinct notifications, each retried with the same id and body until the hub answers 201 or 200
+# (ops/faults/lib/send.py); once KILL_AFTER are acknowledged the hub gets SIGKILL (its PostgreSQL keeps running, as
+# after a crash of the hub's process or container) and is started again at once; the clients carry on through the
+# outage. Then the database is checked: every acknowledged notification stored, nothing stored twice, one person
+# and one episode (and at most one referral) per NOMS number. Prints `RESULT …` and exits non-zero on a failure.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+COUNT="${COUNT:-5000}"
+CLIENTS="${CLIENTS:-8}"
+KILL_AFTER="${KILL_AFTER:-2000}"
+KEEP_DATA="${KEEP_DATA:-0}"
+
+# shellcheck source=../bench/lib/hub.sh
+source "$root/ops/bench/lib/hub.sh"
+# shellcheck source=lib/faults.sh
+source "$here/lib/faults.sh"
+
+bench_pg_bin psql
+bench_build_hub
+bench_prepare kill
+TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
+bench_start_hub
+psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q -v ON_ERROR_STOP=1)
+
+run_id="$(printf '%04x' $((RANDOM)))"
+log "sending $COUNT notifications with $CLIENTS clients (run $run_id); SIGKILL after $KILL_AFTER acknowledged"
+python3 "$here/lib/send.py" --count "$COUNT" --clients "$CLIENTS" --base "$base" --token "$TOKEN" \
+    --acked "$data/acked.txt" --run-id "$run_id" > "$data/send.txt" 2> "$data/send.err" &
+sender=$!
+until [[ $(wc -l < "$data/acked.txt" 2> /dev/null || echo 0) -ge $KILL_AFTER ]]; do
+    kill -0 "$sender" 2> /dev/null || die "the sender ended before the kill: $(cat "$data/send.txt" "$data/send.err")"
+    sleep 0.05
+done
+acked_at_kill="$(wc -l < "$data/acked.txt")"
+kill -KILL "$hub_pid"
+killed_at=$(date +%s.%N)
+wait "$hub_pid" 2> /dev/null || true
+hub_pid=""
+log "SIGKILL sent with $acked_at_kill acknowledged; starting the hub again"
+bench_start_hub
+back_s="$(awk -v s="$killed_at" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
+log "the hub answers again ${back_s} s after the kill; waiting for the clients"
+wait "$sender" || die "the sender failed: $(cat "$data/send.err")"
+cat "$data/send.txt"
+[[ -s "$data/send.err" ]] && { log "sender errors:"; head -n 5 "$data/send.err" >&2; }
+
+fault_check_ingest "$data/acked.txt" "$run_id"
+cat <<REPORT
+
+ContinuityHub fault: SIGKILL mid-ingest — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc) cores
+  load:        $COUNT notifications, $CLIENTS clients retrying with the same id and body; SIGKILL after $acked_at_kill acknowledged
+  restart:     the hub answered again ${back_s} s after the kill (same embedded PostgreSQL, left running by the killed hub)
+  sender:      $(sed 's/^SEND //' "$data/send.txt" | head -n 1)
+  database:    $check_summary
+RESULT kill-mid-ingest acknowledged=$acked stored_acknowledged=$stored_acked lost=$lost duplicated_people=$dup_people duplicated_episodes=$dup_episodes duplicated_referrals=$dup_referrals stored_unacknowledged=$stored_unacked verdict=$verdict
+REPORT
+[[ "$verdict" == PASS ]]

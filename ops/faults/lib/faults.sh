@@ -1,0 +1,58 @@
+# Shared by the fault scripts (source after ops/bench/lib/hub.sh; it defines functions and nothing runs).
+
+# fault_check_ingest ACKED_FILE RUN_ID: checks the database ("${psql[@]}") against the notifications the sender saw
+# acknowledged (lines "notificationId nomsNumber status"): every acknowledged one stored; one person, one episode
+# and at most one referral per NOMS number of the run. Sets acked stored_acked lost dup_people dup_episodes
+# dup_referrals stored_unacked check_summary verdict.
+fault_check_ingest() {
+    local file="$1" run="$2" letter counts
+    # The run's NOMS numbers all start with the run's letter (send.py) and the folder is the run's own.
+    letter="$(python3 -c "print(chr(65 + int('$run', 16) % 26))")"
+    counts="$("${psql[@]}" <<SQL
+CREATE TEMP TABLE acked (notification_id uuid, noms_number text, status int);
+\copy acked FROM '$file' WITH (FORMAT text, DELIMITER ' ')
+SELECT (SELECT count(*) FROM acked) || ' ' ||
+       (SELECT count(*) FROM acked a JOIN release_notifications r USING (notification_id)) || ' ' ||
+       (SELECT count(*) FROM acked a WHERE NOT EXISTS (SELECT 1 FROM release_notifications r WHERE r.notification_id = a.notification_id)) || ' ' ||
+       (SELECT count(*) FROM (SELECT noms_number FROM people WHERE noms_number LIKE '$letter%' GROUP BY 1 HAVING count(*) > 1) d) || ' ' ||
+       (SELECT count(*) FROM (SELECT noms_number FROM episodes WHERE noms_number LIKE '$letter%' GROUP BY 1 HAVING count(*) > 1) d) || ' ' ||
+       (SELECT count(*) FROM (SELECT e.noms_number FROM referrals f JOIN episodes e ON e.id = f.episode_id WHERE e.noms_number LIKE '$letter%' GROUP BY 1 HAVING count(*) > 1) d) || ' ' ||
+       (SELECT count(*) FROM release_notifications r JOIN episodes e ON e.id = r.episode_id WHERE e.noms_number LIKE '$letter%'
+          AND NOT EXISTS (SELECT 1 FROM acked a WHERE a.notification_id = r.notification_id)) || ' ' ||
+       (SELECT count(*) FROM episodes WHERE noms_number LIKE '$letter%') || ' ' ||
+       (SELECT count(*) FROM referrals f JOIN episodes e ON e.id = f.episode_id WHERE e.noms_number LIKE '$letter%');
+SQL
+)"
+    read -r acked stored_acked lost dup_people dup_episodes dup_referrals stored_unacked episodes referrals <<< "$counts"
+    check_summary="$acked acknowledged, $stored_acked of them stored ($lost lost); $episodes episodes and $referrals referrals for the run; NOMS numbers with more than one person $dup_people, episode $dup_episodes, referral $dup_referrals; stored but never acknowledged $stored_unacked"
+    if [[ "$lost" == 0 && "$dup_people" == 0 && "$dup_episodes" == 0 && "$dup_referrals" == 0 && "$stored_unacked" == 0 && "$acked" -gt 0 ]]; then
+        verdict=PASS
+    else
+        verdict=FAIL
+    fi
+}
+
+# The settings that point a hub at the Notify stub (notify_stub.py) on port $1, with a template id for every
+# follow-up email, so every email the follow-ups queue is dispatched.
+fault_notify_env() {
+    local port="$1" key
+    notify_env=("Hub__Notify__BaseUrl=http://127.0.0.1:$port"
+        "Hub__Notify__ApiKey=fault-stub-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0")
+    for key in day-before-release day-2-escalation day-7-alert day-14-alert window-close; do
+        notify_env+=("Hub__Notify__Templates__follow-up.$key=$(python3 -c 'import uuid; print(uuid.uuid4())')")
+    done
+}
+
+# fault_free_port: a free loopback port.
+fault_free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# fault_wait SECONDS DESCRIPTION COMMAND…: runs COMMAND every second until it succeeds; dies after SECONDS.
+fault_wait() {
+    local seconds="$1" what="$2"
+    shift 2
+    for _ in $(seq "$seconds"); do
+        "$@" && return 0
+        sleep 1
+    done
+    die "timed out after ${seconds}s waiting for $what"
+}
