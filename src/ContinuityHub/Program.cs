@@ -38,6 +38,7 @@ if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Hub")) 
 }
 
 builder.UseLocalDefaultUnlessConfigured();
+builder.AddWebTransport();
 builder.AddHubLogging(hubOptions.Logging.Json);
 builder.AddHubAuthentication();
 builder.AddReleaseIntake();
@@ -66,6 +67,7 @@ catch (InvalidOperationException e)
     return 1;
 }
 
+app.UseWebTransport();
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseHubRequestLogging();
 app.UseExceptionHandler();

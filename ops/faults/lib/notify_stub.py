@@ -61,9 +61,24 @@ class Handler(BaseHTTPRequestHandler):
         stats["answered_429"] += 1
         return 429, {"status_code": 429, "errors": [{"error": "RateLimitError", "message": "Exceeded rate limit"}]}
 
+    def body(self):
+        """The request body, sent with Content-Length or chunked (the hub's client streams its JSON)."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
     def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        request = json.loads(self.rfile.read(length) or b"{}")
+        request = json.loads(self.body() or b"{}")
+        if not request.get("reference"):
+            raise ValueError("a POST without a reference")
         with lock:
             stats["posts"] += 1
             if in_outage():

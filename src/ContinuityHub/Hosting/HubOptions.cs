@@ -13,6 +13,9 @@ public sealed class HubOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>The reverse proxies whose X-Forwarded-* headers are believed (<see cref="ForwardedHeadersSetup"/>).</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     /// <summary>Pushing referrals to providers' FHIR endpoints (contract §5).</summary>
     public Features.ProviderPush.ProviderPushOptions ProviderPush { get; set; } = new();
 

@@ -20,7 +20,8 @@ public static class HubServices
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton(services => MappingsLoader.Load(services.GetRequiredService<IOptions<HubOptions>>().Value.MappingsDirectory));
+        builder.Services.AddSingleton(services => MappingsLoader.Load(services.GetRequiredService<IOptions<HubOptions>>().Value.MappingsDirectory,
+            httpsEndpointsOnly: !services.GetRequiredService<IHostEnvironment>().IsDevelopment()));
         builder.Services.AddSingleton<HubDatabase>();
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<StartupChecksService>();

@@ -23,7 +23,9 @@ public static partial class MappingsLoader
         AllowTrailingCommas = false,
     };
 
-    public static ReferenceData Load(string directory)
+    /// <param name="httpsEndpointsOnly">Refuse a provider's plain-http fhirEndpoint (every environment but Development:
+    /// the pushed messages carry health data).</param>
+    public static ReferenceData Load(string directory, bool httpsEndpointsOnly = false)
     {
         var problems = new List<string>();
         if (!Directory.Exists(directory))
@@ -39,7 +41,7 @@ public static partial class MappingsLoader
 
         var prisons = ValidatePrisons(prisonsFile, problems);
         var authorities = ValidateLocalAuthorities(authoritiesFile, problems);
-        var providers = ValidateProviders(providersFile, authorities, problems);
+        var providers = ValidateProviders(providersFile, authorities, httpsEndpointsOnly, problems);
         var systems = ValidateSystems(systemsFile, problems);
         var codes = ValidateCodes(codesFile, problems);
         var (snomed, categories) = ValidateSubstances(substancesMap, problems);
@@ -124,7 +126,8 @@ public static partial class MappingsLoader
         return result;
     }
 
-    private static Dictionary<string, TreatmentProvider> ValidateProviders(ProvidersFile? file, Dictionary<string, LocalAuthority> authorities, List<string> problems)
+    private static Dictionary<string, TreatmentProvider> ValidateProviders(ProvidersFile? file, Dictionary<string, LocalAuthority> authorities,
+        bool httpsEndpointsOnly, List<string> problems)
     {
         var result = new Dictionary<string, TreatmentProvider>(StringComparer.Ordinal);
         if (file is null) return result;
@@ -139,6 +142,8 @@ public static partial class MappingsLoader
             if (entry.FhirEndpoint is not null &&
                 (!Uri.TryCreate(entry.FhirEndpoint, UriKind.Absolute, out endpoint) || (endpoint.Scheme != "https" && endpoint.Scheme != "http")))
                 problems.Add($"{where}: 'fhirEndpoint' must be an absolute http(s) URL.");
+            else if (httpsEndpointsOnly && endpoint?.Scheme == "http")
+                problems.Add($"{where}: 'fhirEndpoint' must be https outside the Development environment (referrals carry health data).");
             foreach (var authority in entry.LocalAuthorities ?? [])
             {
                 if (!authorities.ContainsKey(authority)) problems.Add($"{where}: local authority {authority} is not in local-authorities.json.");

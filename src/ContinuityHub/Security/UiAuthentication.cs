@@ -31,11 +31,7 @@ public static class UiAuthentication
                     IsUiPath(context.Request.Path) ? CookieScheme : JwtBearerDefaults.AuthenticationScheme)
             .AddCookie(CookieScheme, cookie =>
             {
-                cookie.Cookie.Name = CookieName;
-                cookie.Cookie.HttpOnly = true;
-                // Strict: the session is never sent with a request another site starts (no cross-site form posts).
-                cookie.Cookie.SameSite = SameSiteMode.Strict;
-                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.Cookie.Name = CookieName; // HttpOnly, SameSite and Secure: UiCookies
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = DevSignIn.Path;
@@ -49,6 +45,7 @@ public static class UiAuthentication
             });
 
         builder.Services.AddUiOidcSignIn();
+        builder.Services.AddUiCookiePolicy();
 
         // One key ring for every node, in the hub's database, so any node reads a cookie another node issued.
         builder.Services.AddDataProtection().SetApplicationName("ContinuityHub").PersistKeysToDbContext<HubDbContext>();

@@ -41,6 +41,9 @@ public static class UiOidcSignIn
             oidc.ClientSecret = auth.UiClientSecret;
             oidc.RequireHttpsMetadata = auth.RequireHttpsMetadata;
             oidc.ResponseType = "code";
+            // The code comes back on a GET redirect (not the default form_post): a cross-site POST would not carry
+            // the SameSite=Lax correlation and nonce cookies (UiCookies).
+            oidc.ResponseMode = "query";
             oidc.UsePkce = true;
             oidc.CallbackPath = CallbackPath;
             oidc.SignInScheme = UiAuthentication.CookieScheme;

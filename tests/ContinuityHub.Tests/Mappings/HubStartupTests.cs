@@ -20,7 +20,7 @@ namespace ContinuityHub.Tests.Mappings;
 public sealed class HubStartupTests
 {
     /// <summary>The whole hub (real PostgreSQL) pointed at another mappings folder.</summary>
-    private sealed class HubWithMappings(string mappingsDirectory) : HubFactory
+    private sealed class HubWithMappings(string mappingsDirectory, string? environment = null, string? authority = null) : HubFactory
     {
         private bool _startFailed;
 
@@ -28,6 +28,8 @@ public sealed class HubStartupTests
         {
             base.ConfigureWebHost(builder);
             builder.UseSetting("Hub:MappingsDirectory", mappingsDirectory);
+            if (environment is not null) builder.UseEnvironment(environment);
+            if (authority is not null) builder.UseSetting("Hub:Auth:Authority", authority);
         }
 
         /// <summary>Starts the hub expecting it to refuse; what it wrote to standard error meanwhile.</summary>
@@ -81,6 +83,19 @@ public sealed class HubStartupTests
         var response = await hub.CreateClient().GetAsync("/health/ready");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_Development_a_plain_http_provider_endpoint_stops_the_start_up_naming_the_file_and_entry()
+    {
+        using var copy = new MappingsLoaderTests.MappingsCopy();
+        copy.Edit("providers.json", root => root["providers"]![1]!["fhirEndpoint"] = "http://provider.example/fhir/$process-message");
+        await using var issuer = await OidcIssuerStub.StartAsync();
+        await using var hub = new HubWithMappings(copy.Path, "Production", issuer.Url);
+
+        var stderr = hub.StartExpectingFailure();
+
+        Assert.Contains("providers.json: providers[1] (EXS2SN): 'fhirEndpoint' must be https outside the Development environment", stderr);
     }
 
     [Fact]

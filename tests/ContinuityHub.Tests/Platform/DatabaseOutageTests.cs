@@ -55,6 +55,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         Assert.Equal(503, problem["status"]!.GetValue<int>());
         Assert.EndsWith("/problems/database-unavailable", problem["type"]!.GetValue<string>());
         Assert.NotNull(problem["correlationId"]);
+        Assert.True(post.Headers.Contains("Content-Security-Policy"), "the security headers survive the exception handler");
 
         foreach (var (client, read) in new[] { (prison, $"/api/v1/releases/{before["notificationId"]}"), (admin, "/api/v1/followups?status=due"), (admin, "/api/v1/notifications") })
         {

@@ -13,7 +13,7 @@ namespace ContinuityHub.Tests.ProviderPush;
 /// </summary>
 public sealed class ProviderStub : IAsyncDisposable
 {
-    public enum Mode { Accept, Fail, Hang }
+    public enum Mode { Accept, Fail, Hang, Redirect }
 
     public sealed record Received(string? ContentType, string Body, int AnsweredStatus)
     {
@@ -23,6 +23,7 @@ public sealed class ProviderStub : IAsyncDisposable
 
     private readonly WebApplication app;
     private readonly ConcurrentQueue<Received> received = new();
+    private readonly ConcurrentQueue<string> redirectedTo = new();
     private readonly CancellationTokenSource stopping = new();
 
     private int hanging;
@@ -32,6 +33,10 @@ public sealed class ProviderStub : IAsyncDisposable
     /// <summary>Requests being held open right now (Mode.Hang).</summary>
     public int Hanging => Volatile.Read(ref hanging);
     public int FailureStatus { get; set; } = 500;
+    /// <summary>Mode.Redirect: 302 (a client following it would re-send as GET) or 307 (re-send the POST, body and all).</summary>
+    public int RedirectStatus { get; set; } = 302;
+    /// <summary>Requests that arrived at the address Mode.Redirect points to (a client that followed the redirect).</summary>
+    public IReadOnlyList<string> RedirectedTo => redirectedTo.ToArray();
     public string Endpoint { get; }
 
     /// <summary>Every request so far, answered or not (a hung one is recorded with status 0 when it ends).</summary>
@@ -49,11 +54,19 @@ public sealed class ProviderStub : IAsyncDisposable
     public static async Task<ProviderStub> StartAsync()
     {
         ProviderStub? stub = null;
-        var (app, address) = await LocalHttpServer.StartAsync(app => app.MapPost("/fhir/$process-message", async (HttpContext context) =>
+        var (app, address) = await LocalHttpServer.StartAsync(app =>
         {
-            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
-            return await stub!.AnswerAsync(context.Request.ContentType, body, context.RequestAborted);
-        }));
+            app.MapPost("/fhir/$process-message", async (HttpContext context) =>
+            {
+                var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+                return await stub!.AnswerAsync(context.Request.ContentType, body, context.RequestAborted);
+            });
+            app.MapMethods("/elsewhere", ["GET", "POST"], (HttpContext context) =>
+            {
+                stub!.redirectedTo.Enqueue(context.Request.Method);
+                return Results.Ok();
+            });
+        });
         stub = new ProviderStub(app, $"{address}/fhir/$process-message");
         return stub;
     }
@@ -77,6 +90,9 @@ public sealed class ProviderStub : IAsyncDisposable
                 Interlocked.Decrement(ref hanging);
                 received.Enqueue(new Received(contentType, body, 0));
                 return Results.StatusCode(503);
+            case Mode.Redirect:
+                received.Enqueue(new Received(contentType, body, RedirectStatus));
+                return Results.Redirect("/elsewhere", permanent: false, preserveMethod: RedirectStatus == 307);
             default:
                 received.Enqueue(new Received(contentType, body, 200));
                 return Results.Json(new JsonObject { ["resourceType"] = "OperationOutcome", ["issue"] = new JsonArray() }, statusCode: 200);

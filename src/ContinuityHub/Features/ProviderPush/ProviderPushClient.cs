@@ -49,6 +49,7 @@ public sealed class ProviderPushClient(HttpClient http, ProviderPushPipelines pi
             }, cancellationToken);
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode) return new PushResult.Delivered(status);
+            if (status is >= 300 and < 400) return new PushResult.Refused($"HTTP {status} redirect not followed");
             return DeliveryPipeline.IsTransient(response.StatusCode)
                 ? new PushResult.Transient($"HTTP {status}")
                 : new PushResult.Refused($"HTTP {status}");

@@ -13,7 +13,10 @@ public static class ProviderPushSetup
         services.AddSingleton<ProviderMessageBuilder>();
         services.AddSingleton<ProviderPushPipelines>();
         // Timeouts are the pipeline's (per attempt and overall); HttpClient's own 100 s default would cut across them.
-        services.AddHttpClient<ProviderPushClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<ProviderPushClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            // A redirect is the provider's configuration changing under us: the message (health data) goes only to
+            // the reviewed endpoint in mappings/, so a 3xx is an answer (a refusal), not a new address to send it to.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddHostedService<ProviderPushDispatcher>();
     }
 }
