@@ -56,3 +56,15 @@ fault_wait() {
     done
     die "timed out after ${seconds}s waiting for $what"
 }
+
+# fault_pg_ctl ARGS…: pg_ctl on the embedded cluster's folder, as the `postgres` OS user when run as root (as the hub does).
+fault_pg_ctl() {
+    if [[ $(id -u) -eq 0 ]]; then
+        runuser -u postgres -- "$pg_bin/pg_ctl" -D "$data/pg" "$@"
+    else
+        "$pg_bin/pg_ctl" -D "$data/pg" "$@"
+    fi
+}
+
+# fault_field LINE KEY: the value of KEY=value in a `SEND …`/`RESULT …` line.
+fault_field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< " $1"; }

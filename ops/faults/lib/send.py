@@ -96,6 +96,8 @@ def client(index, work, bases, token, acked, totals, deadline):
                 break
             if status >= 500:
                 retry_after = response.getheader("Retry-After")
+                if status == 503 and not retry_after:
+                    totals.add("answers_503_without_retry_after")
                 time.sleep(min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 0.5)
                 continue
             totals.add("rejected")
@@ -131,10 +133,11 @@ def main():
             thread.join()
     counts = totals.counts
     print("SEND sent=%d acknowledged=%d created=%d replayed=%d rejected=%d given_up=%d network_errors=%d answers_503=%d "
-          "answers_500=%d seconds=%.1f" % (
+          "answers_503_without_retry_after=%d answers_500=%d seconds=%.1f" % (
               args.count, counts.get("answers_201", 0) + counts.get("answers_200", 0), counts.get("answers_201", 0),
               counts.get("answers_200", 0), counts.get("rejected", 0), counts.get("given_up", 0), counts.get("network_errors", 0),
-              counts.get("answers_503", 0), counts.get("answers_500", 0), time.time() - started))
+              counts.get("answers_503", 0), counts.get("answers_503_without_retry_after", 0), counts.get("answers_500", 0),
+              time.time() - started))
     other = {k: v for k, v in counts.items() if k.startswith("answers_") and k not in ("answers_200", "answers_201", "answers_503", "answers_500")}
     if other:
         print("SEND other answers: " + " ".join("%s=%d" % kv for kv in sorted(other.items())))
