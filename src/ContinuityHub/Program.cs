@@ -112,6 +112,11 @@ catch (Exception e) when (e is EmbeddedPostgresUnavailableException or MappingsI
     Console.Error.WriteLine($"ContinuityHub cannot start: {e.Message}");
     return 1;
 }
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"ContinuityHub cannot start: {e.Message} Another program listens there: stop it, or give the hub another address (ASPNETCORE_URLS, --urls).");
+    return 1;
+}
 catch (NpgsqlException e)
 {
     // Npgsql's messages name the host and the failure, never data.

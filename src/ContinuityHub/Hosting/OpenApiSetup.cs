@@ -79,7 +79,9 @@ public static class OpenApiSetup
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, options => options
                 .WithTitle("ContinuityHub API")
-                .WithOpenApiRoutePattern(DocumentPath))
+                .WithOpenApiRoutePattern(DocumentPath)
+                // No fonts from Scalar's CDN: the page loads nothing from elsewhere (the Content-Security-Policy would block it anyway).
+                .DisableDefaultFonts())
             .AllowAnonymous();
     }
 }

@@ -70,6 +70,11 @@ public sealed partial class WebTransportTests : IAsyncLifetime
             Assert.True(expected == response.StatusCode, $"{path}: {(int)response.StatusCode}");
             AssertSecurityHeaders(response, path);
         }
+        // The API reference (a script application) is the one page allowed inline script and style; still never framed.
+        var reference = await anonymous.GetAsync("/api-docs/");
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+        Assert.Equal(SecurityHeaders.ApiReferencePolicy, reference.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", SecurityHeaders.ApiReferencePolicy);
         var malformed = await hub.PrisonClient().PostAsync("/api/v1/releases", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         AssertSecurityHeaders(malformed, "a malformed body");
