@@ -32,15 +32,11 @@ bench_build_hub
 stub_port="$(fault_free_port)"
 fault_notify_env "$stub_port"
 bench_prepare notify "${notify_env[@]}"
-stub_pid=""
-stop_stub() { [[ -n "$stub_pid" ]] && kill -TERM "$stub_pid" 2> /dev/null && wait "$stub_pid" 2> /dev/null; stub_pid=""; }
-trap 'status=$?; stop_stub || true; (exit $status); bench_cleanup' EXIT
-
-python3 "$here/lib/notify_stub.py" --port "$stub_port" --outage-seconds "$OUTAGE" --report "$data/notify-report.txt" &
-stub_pid=$!
+trap 'status=$?; fault_stop_notify_stub || true; (exit $status); bench_cleanup' EXIT
+fault_start_notify_stub "$OUTAGE"
 TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
 bench_start_hub
-psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q -v ON_ERROR_STOP=1)
+fault_psql
 outbox() { "${psql[@]}" -c "SELECT count(*) FILTER (WHERE true) || ' ' || count(*) FILTER (WHERE state = 'sent') || ' ' ||
     count(*) FILTER (WHERE state = 'pending') || ' ' || count(*) FILTER (WHERE state = 'failed') || ' ' ||
     count(*) FILTER (WHERE state = 'undeliverable') || ' ' || coalesce(max(attempts), 0) FROM notification_outbox"; }
@@ -57,14 +53,11 @@ start=$(date +%s)
 fault_wait $((OUTAGE + DRAIN_TIMEOUT)) "the outbox to settle" settled
 settled_s=$(($(date +%s) - start))
 read -r total sent pending failed undeliverable max_attempts <<< "$(outbox)"
-stop_stub
+fault_stop_notify_stub
 stub="$(head -n 1 "$data/notify-report.txt")"
 stub_field() { python3 -c "import json,sys; d = json.loads(sys.argv[1]); print(d['$1'] if d['$1'] is not None else '')" "$stub"; }
-"${psql[@]}" -c "SELECT reference FROM notification_outbox" | sort > "$data/outbox-references.txt"
-tail -n +2 "$data/notify-report.txt" | sort > "$data/accepted.txt"
-once="$(awk '$2 == 1' "$data/accepted.txt" | wc -l)"
-twice="$(awk '$2 > 1' "$data/accepted.txt" | wc -l)"
-never="$(comm -23 "$data/outbox-references.txt" <(cut -d' ' -f1 "$data/accepted.txt") | wc -l)"
+fault_notify_exactly_once
+once="$accepted_once"; twice="$accepted_twice"
 outage_s="$(awk -v s="$(stub_field outage_started)" -v e="$(stub_field outage_ended)" 'BEGIN { printf "%.0f", e - s }')"
 drain_s="$(awk -v s="$(stub_field outage_ended)" -v e="$(stub_field last_accept)" 'BEGIN { printf "%.0f", e - s }')"
 verdict=FAIL

@@ -32,18 +32,12 @@ bench_build_hub
 bench_prepare pg-outage
 TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
 bench_start_hub
-psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q -v ON_ERROR_STOP=1)
+fault_psql
 
 run_id="$(printf '%04x' $((RANDOM)))"
 log "sending $COUNT notifications with $CLIENTS clients (run $run_id); PostgreSQL stops for ${OUTAGE}s after $STOP_AFTER acknowledged"
-python3 "$here/lib/send.py" --count "$COUNT" --clients "$CLIENTS" --base "$base" --token "$TOKEN" \
-    --acked "$data/acked.txt" --run-id "$run_id" > "$data/send.txt" 2> "$data/send.err" &
-sender=$!
-until [[ $(wc -l < "$data/acked.txt" 2> /dev/null || echo 0) -ge $STOP_AFTER ]]; do
-    kill -0 "$sender" 2> /dev/null || die "the sender ended before the outage: $(cat "$data/send.txt" "$data/send.err")"
-    sleep 0.05
-done
-acked_at_stop="$(wc -l < "$data/acked.txt")"
+fault_send_in_background "$STOP_AFTER" --count "$COUNT" --clients "$CLIENTS" --base "$base" --run-id "$run_id"
+acked_at_stop="$acked_now"
 log "stopping PostgreSQL ($acked_at_stop acknowledged)"
 fault_pg_ctl -m fast -w stop > /dev/null
 stopped_at=$(date +%s)

@@ -31,20 +31,17 @@ bench_build_hub
 stub_port="$(fault_free_port)"
 fault_notify_env "$stub_port"
 bench_prepare two-nodes "${notify_env[@]}"
-stub_pid=""; node2_pid=""
+node2_pid=""
 stop_extra() {
-    [[ -n "$node2_pid" ]] && kill -TERM "$node2_pid" 2> /dev/null && wait "$node2_pid" 2> /dev/null
-    [[ -n "$stub_pid" ]] && kill -TERM "$stub_pid" 2> /dev/null && wait "$stub_pid" 2> /dev/null
-    node2_pid=""; stub_pid=""
+    if [[ -n "$node2_pid" ]]; then kill -TERM "$node2_pid" 2> /dev/null && wait "$node2_pid" 2> /dev/null; node2_pid=""; fi
+    fault_stop_notify_stub
 }
 trap 'status=$?; stop_extra || true; (exit $status); bench_cleanup' EXIT
-
-python3 "$here/lib/notify_stub.py" --port "$stub_port" --outage-seconds 0 --report "$data/notify-report.txt" &
-stub_pid=$!
+fault_start_notify_stub 0
 TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
 bench_start_hub
 node1="$base"
-psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q -v ON_ERROR_STOP=1)
+fault_psql
 
 node2="http://127.0.0.1:$(fault_free_port)"
 log "starting node 2 on $node2, on node 1's PostgreSQL (port $pg_port)"
@@ -84,11 +81,7 @@ WITH run AS (SELECT id FROM episodes WHERE noms_number LIKE '$letter%'),
 SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM audit WHERE n > 1) || ' ' ||
        (SELECT coalesce(sum(n), 0) FROM mail) || ' ' || (SELECT count(*) FROM mail WHERE n > 1) || ' ' || (SELECT coalesce(sum(sent), 0) FROM mail)")"
 stop_extra
-tail -n +2 "$data/notify-report.txt" | sort > "$data/accepted.txt"
-"${psql[@]}" -c "SELECT reference FROM notification_outbox" | sort > "$data/outbox-references.txt"
-accepted_once="$(awk '$2 == 1' "$data/accepted.txt" | wc -l)"
-accepted_twice="$(awk '$2 > 1' "$data/accepted.txt" | wc -l)"
-never="$(comm -23 "$data/outbox-references.txt" <(cut -d' ' -f1 "$data/accepted.txt") | wc -l)"
+fault_notify_exactly_once
 # Which node did the work: each node logs a line per follow-up it runs, per catch-up batch and per email it sends
 # (counted by their message templates, which the JSON log lines carry).
 node_share() { grep -c "$2" "$1" 2> /dev/null || true; }

@@ -68,3 +68,38 @@ fault_pg_ctl() {
 
 # fault_field LINE KEY: the value of KEY=value in a `SEND …`/`RESULT …` line.
 fault_field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< " $1"; }
+
+# fault_psql: psql on the hub's database (after bench_start_hub).
+fault_psql() { psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q -v ON_ERROR_STOP=1); }
+
+# fault_send_in_background UNTIL_ACKED SEND_ARGS…: starts send.py (to $data/send.txt, acknowledged ids to
+# $data/acked.txt) and returns once UNTIL_ACKED notifications are acknowledged; sets sender (its pid) and acked_now.
+fault_send_in_background() {
+    local until="$1"
+    shift
+    python3 "$here/lib/send.py" --token "$TOKEN" --acked "$data/acked.txt" "$@" > "$data/send.txt" 2> "$data/send.err" &
+    sender=$!
+    until [[ $(wc -l < "$data/acked.txt" 2> /dev/null || echo 0) -ge $until ]]; do
+        kill -0 "$sender" 2> /dev/null || die "the sender ended before $until were acknowledged: $(cat "$data/send.txt" "$data/send.err")"
+        sleep 0.05
+    done
+    acked_now="$(wc -l < "$data/acked.txt")"
+}
+
+# fault_start_notify_stub OUTAGE_SECONDS: the Notify stub on $stub_port (see fault_notify_env), reporting to
+# $data/notify-report.txt when stopped by fault_stop_notify_stub.
+fault_start_notify_stub() {
+    python3 "$here/lib/notify_stub.py" --port "$stub_port" --outage-seconds "$1" --report "$data/notify-report.txt" &
+    stub_pid=$!
+}
+fault_stop_notify_stub() { if [[ -n "${stub_pid:-}" ]]; then kill -TERM "$stub_pid" 2> /dev/null && wait "$stub_pid" 2> /dev/null; stub_pid=""; fi; }
+
+# fault_notify_exactly_once: compares the outbox's references with those the stopped stub accepted; sets
+# accepted_once accepted_twice never.
+fault_notify_exactly_once() {
+    tail -n +2 "$data/notify-report.txt" | sort > "$data/accepted.txt"
+    "${psql[@]}" -c "SELECT reference FROM notification_outbox" | sort > "$data/outbox-references.txt"
+    accepted_once="$(awk '$2 == 1' "$data/accepted.txt" | wc -l)"
+    accepted_twice="$(awk '$2 > 1' "$data/accepted.txt" | wc -l)"
+    never="$(comm -23 "$data/outbox-references.txt" <(cut -d' ' -f1 "$data/accepted.txt") | wc -l)"
+}

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using ContinuityHub.Security;
 using ContinuityHub.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 
 namespace ContinuityHub.Tests.Platform;
 
@@ -18,16 +17,6 @@ public sealed class ProductionModeTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await issuer.DisposeAsync();
 
-    private sealed class ProductionHub(string authority) : HubFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
-            builder.UseSetting("Hub:Auth:Authority", authority);
-            builder.UseSetting("Hub:Auth:RequireHttpsMetadata", "false");
-        }
-    }
 
     [Fact]
     public async Task Outside_Development_without_an_identity_provider_the_hub_refuses_to_start_with_one_message()

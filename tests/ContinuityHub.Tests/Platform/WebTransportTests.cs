@@ -6,7 +6,6 @@ using System.Web;
 using ContinuityHub.Security;
 using ContinuityHub.Tests.Infrastructure;
 using ContinuityHub.Tests.WebUi;
-using Microsoft.AspNetCore.Hosting;
 
 namespace ContinuityHub.Tests.Platform;
 
@@ -23,18 +22,6 @@ public sealed partial class WebTransportTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await issuer.DisposeAsync();
 
-    /// <summary>A production hub with an identity provider and the UI's client, on real Kestrel (a request from 127.0.0.1 is from a proxy it trusts).</summary>
-    private sealed class ProductionHub(string authority) : HubFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
-            builder.UseSetting("Hub:Auth:Authority", authority);
-            builder.UseSetting("Hub:Auth:RequireHttpsMetadata", "false");
-            builder.UseSetting("Hub:Auth:UiClientId", "continuityhub-ui");
-        }
-    }
 
     private static void AssertSecurityHeaders(HttpResponseMessage response, string what)
     {
@@ -131,7 +118,7 @@ public sealed partial class WebTransportTests : IAsyncLifetime
     public async Task Behind_a_proxy_in_Production_the_sign_in_redirect_uses_the_public_https_address_with_Lax_Secure_cookies_and_HSTS()
     {
         var port = HubProcess.FreePort();
-        await using var hub = new ProductionHub(issuer.Url);
+        await using var hub = new ProductionHub(issuer.Url, uiClientId: "continuityhub-ui");
         hub.UseKestrel(port);
         _ = hub.Services; // starts the server
         // A plain client of the real server (the factory's client would follow the redirect to the issuer).
