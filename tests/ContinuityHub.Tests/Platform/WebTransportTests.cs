@@ -68,7 +68,7 @@ public sealed partial class WebTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_pages_need_nothing_inline_and_their_stylesheet_is_the_hub_s_own()
+    public async Task The_pages_need_nothing_inline()
     {
         await using var hub = new HubFactory();
         var browser = await hub.SignedInBrowserAsync(HubRoles.Admin);
@@ -82,16 +82,12 @@ public sealed partial class WebTransportTests : IAsyncLifetime
         foreach (var (path, html) in pages)
         {
             Assert.False(InlineScriptOrStyle().IsMatch(html), $"{path} has inline script or style: {InlineScriptOrStyle().Match(html).Value}");
-            Assert.Contains("<link rel=\"stylesheet\" href=\"/assets/hub.css\">", html);
         }
         Assert.Contains("<svg", pages["/dashboard"]); // the chart is inline SVG, which the policy allows (it is markup, not script)
-        var css = await hub.CreateClient().GetAsync("/assets/hub.css");
-        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
-        Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
     }
 
-    /// <summary>What a CSP without 'unsafe-inline' blocks: script and style elements, style attributes, event-handler attributes, javascript: URLs.</summary>
-    [GeneratedRegex(@"<script|<style|\sstyle\s*=|\son[a-z]+\s*=|javascript:", RegexOptions.IgnoreCase)]
+    /// <summary>What a CSP without 'unsafe-inline' blocks: script elements without src, style elements, style attributes, event-handler attributes, javascript: URLs.</summary>
+    [GeneratedRegex(@"<script(?![^>]*\ssrc=)|<style|\sstyle\s*=|\son[a-z]+\s*=|javascript:", RegexOptions.IgnoreCase)]
     private static partial Regex InlineScriptOrStyle();
 
     private static string Cookie(HttpResponseMessage response, string name) =>
