@@ -54,7 +54,7 @@ probe_status="$(head -n 1 <<< "$probe" | awk '{ print $2 }')"
 probe_retry_after="$(sed -n 's/^[Rr]etry-[Aa]fter: //p' <<< "$probe")"
 probe_type="$(sed -n 's/^[Cc]ontent-[Tt]ype: //p' <<< "$probe")"
 log "starting PostgreSQL again on port $pg_port after $(($(date +%s) - stopped_at)) s"
-fault_pg_ctl -l "$data/pg-restart.log" -w -t 60 -o "-p $pg_port" start > /dev/null
+fault_pg_ctl -l "$data/pg/restart.log" -w -t 60 -o "-p $pg_port" start > /dev/null
 restarted_at=$(date +%s.%N)
 fault_wait 120 "the hub to be ready again" curl -fs -o /dev/null --max-time 5 "$base/health/ready"
 recovered_s="$(awk -v s="$restarted_at" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"

@@ -77,9 +77,10 @@ fault_psql() { psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continu
 fault_send_in_background() {
     local until="$1"
     shift
+    : > "$data/acked.txt"
     python3 "$here/lib/send.py" --token "$TOKEN" --acked "$data/acked.txt" "$@" > "$data/send.txt" 2> "$data/send.err" &
     sender=$!
-    until [[ $(wc -l < "$data/acked.txt" 2> /dev/null || echo 0) -ge $until ]]; do
+    until [[ $(wc -l < "$data/acked.txt") -ge $until ]]; do
         kill -0 "$sender" 2> /dev/null || die "the sender ended before $until were acknowledged: $(cat "$data/send.txt" "$data/send.err")"
         sleep 0.05
     done

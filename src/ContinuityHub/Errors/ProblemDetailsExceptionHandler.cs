@@ -63,7 +63,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
 
     private async ValueTask<bool> WriteUnavailableAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        logger.LogWarning("Database unavailable ({ExceptionType}) at {Route}", exception.GetType().Name, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
+        logger.LogWarning("Database unavailable ({ExceptionType:l}) at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         const string detail = "The hub cannot reach its database at the moment. Send the same request again later (a notification with the same id is not stored twice).";
