@@ -83,10 +83,10 @@ SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM audit WHERE 
 stop_extra
 fault_notify_exactly_once
 # Which node did the work: each node logs a line per follow-up it runs, per catch-up batch and per email it sends
-# (counted by their message templates, which the JSON log lines carry).
-node_share() { grep -c "$2" "$1" 2> /dev/null || true; }
-run_line='of episode {EpisodeId}: {FollowUpState}'; batch_line='Caught up {Count} overdue'; mail_line='{Outcome} at attempt'
-share="follow-ups run one by one: node 1 $(node_share "$data/hub.log" "$run_line"), node 2 $(node_share "$data/hub-2.log" "$run_line"); catch-up batches: node 1 $(node_share "$data/hub.log" "$batch_line"), node 2 $(node_share "$data/hub-2.log" "$batch_line"); emails sent: node 1 $(node_share "$data/hub.log" "$mail_line"), node 2 $(node_share "$data/hub-2.log" "$mail_line")"
+# (matched on their rendered messages; string values are quoted, hence the optional characters).
+node_share() { grep -c -- "$2" "$1" 2> /dev/null || true; }
+run_line='window-close.\{0,3\} of episode'; batch_line='Caught up'; mail_line='Notify email.*at attempt'
+share="window closes run one by one: node 1 $(node_share "$data/hub.log" "$run_line"), node 2 $(node_share "$data/hub-2.log" "$run_line"); catch-up batches: node 1 $(node_share "$data/hub.log" "$batch_line"), node 2 $(node_share "$data/hub-2.log" "$batch_line"); emails sent: node 1 $(node_share "$data/hub.log" "$mail_line"), node 2 $(node_share "$data/hub-2.log" "$mail_line")"
 [[ "$fu_done" == "$acked" && "$fu_failed" == 0 && "$audit_runs" == "$acked" && "$audit_twice" == 0 && "$emails" == "$acked" && "$emails_twice" == 0 \
     && "$accepted_once" == "$emails" && "$accepted_twice" == 0 && "$never" == 0 ]] || verdict=FAIL
 cat <<REPORT
