@@ -16,7 +16,7 @@ public static partial class RuntimeRole
 {
     public const string EmbeddedName = "continuityhub_app";
 
-    /// <summary>On the embedded cluster: the runtime role, able to log in with <paramref name="password"/>, to use the database and create its own tables (Quartz's).</summary>
+    /// <summary>On the embedded cluster: the runtime role, able to log in with <paramref name="password"/>, to use the database and create its own tables (Hangfire's).</summary>
     public static void EnsureExists(string superuserConnectionString, string database, string password)
     {
         using var connection = new NpgsqlConnection(superuserConnectionString);

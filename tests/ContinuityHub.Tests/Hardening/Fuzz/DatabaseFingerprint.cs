@@ -41,7 +41,7 @@ public sealed class DatabaseFingerprint : IAsyncDisposable
             while (await reader.ReadAsync())
             {
                 var name = reader.GetString(0);
-                if (!Ignored.Contains(name) && !name.StartsWith("qrtz_", StringComparison.Ordinal)) tables.Add(name);
+                if (!Ignored.Contains(name)) tables.Add(name);
             }
         }
         return new DatabaseFingerprint(connection, tables);
