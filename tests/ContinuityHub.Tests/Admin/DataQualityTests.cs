@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ContinuityHub.Features.Events;
 using ContinuityHub.Security;
 using ContinuityHub.Tests.Events;
 using ContinuityHub.Tests.Infrastructure;
@@ -75,7 +76,7 @@ public sealed class DataQualityTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 
     [Fact]
-    public async Task Episodes_without_an_NHS_number_are_listed_and_the_parked_events_list_says_why_it_is_empty()
+    public async Task Episodes_without_an_NHS_number_are_listed()
     {
         var notification = Notifications.Example();
         notification["person"]!.AsObject().Remove("nhsNumber");
@@ -87,7 +88,32 @@ public sealed class DataQualityTests(HubFactory hub) : IClassFixture<HubFactory>
         var ids = Items(report, "episodesWithoutNhsNumber").Select(i => i.GetProperty("episodeId").GetGuid()).ToList();
         Assert.Contains(without, ids);
         Assert.DoesNotContain(with, ids);
-        Assert.True(report.GetProperty("parkedEvents").TryGetProperty("count", out _));
+    }
+
+    [Fact]
+    public async Task Parked_events_are_listed_with_their_error_and_nothing_personal()
+    {
+        var noms = Notifications.NewNomsNumber();
+        EventFaults.RefuseEpisodesOf(hub.ConnectionString, noms);
+        var feed = hub.ClientFor(HubRoles.EventFeed);
+        var release = HmppsEvents.Release(noms, "2026-11-19T10:00:00Z");
+        JsonElement receipt = default;
+        for (var attempt = 1; attempt <= HmppsEventService.MaxAttempts; attempt++) receipt = await HmppsEvents.BodyAsync(await HmppsEvents.PostAsync(feed, release));
+        Assert.Equal(EventOutcomes.Parked, receipt.GetProperty("outcome").GetString());
+        var healthy = await HmppsEvents.BodyAsync(await HmppsEvents.PostAsync(feed, HmppsEvents.Release(Notifications.NewNomsNumber(), "2026-11-19T10:00:00Z")));
+
+        var report = await ReportAsync();
+
+        var section = report.GetProperty("parkedEvents");
+        var items = Items(report, "parkedEvents");
+        Assert.True(section.GetProperty("count").GetInt32() >= 1);
+        var parked = Assert.Single(items, i => i.GetProperty("eventId").GetGuid() == receipt.GetProperty("eventId").GetGuid());
+        Assert.Equal((HmppsEvents.Released, HmppsEventService.MaxAttempts), (parked.GetProperty("eventType").GetString(), parked.GetProperty("attempts").GetInt32()));
+        Assert.Contains("SQLSTATE P0001", parked.GetProperty("error").GetString());
+        Assert.Equal(DateTimeOffset.Parse("2026-11-19T10:00:00Z"), parked.GetProperty("occurredAt").GetDateTimeOffset());
+        Assert.True(parked.TryGetProperty("parkedAt", out _));
+        Assert.DoesNotContain(items, i => i.GetProperty("eventId").GetGuid() == healthy.GetProperty("eventId").GetGuid());
+        Assert.DoesNotContain(noms, section.GetRawText());
     }
 
     [Fact]

@@ -21,11 +21,7 @@ public sealed class EventParkingTests(HubFactory hub) : IClassFixture<HubFactory
     {
         var noms = Notifications.NewNomsNumber();
         // A fault only this person's episode meets: the database refuses to store it, as a bug would.
-        TestPostgres.Execute(hub.ConnectionString, $"""
-            CREATE FUNCTION refuse_{noms.ToLowerInvariant()}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.noms_number = '{noms}' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END; $$;
-            CREATE TRIGGER refuse_{noms.ToLowerInvariant()} BEFORE INSERT ON episodes FOR EACH ROW EXECUTE FUNCTION refuse_{noms.ToLowerInvariant()}();
-            """);
+        EventFaults.RefuseEpisodesOf(hub.ConnectionString, noms);
         var feed = hub.ClientFor(HubRoles.EventFeed);
         var release = HmppsEvents.Release(noms, "2026-11-20T10:00:00Z");
 

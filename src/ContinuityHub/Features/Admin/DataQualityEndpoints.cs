@@ -9,13 +9,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ContinuityHub.Features.Admin;
 
-/// <summary>One list of the data-quality report: how many in all, the requested page of them, and a note when it needs one.</summary>
-public sealed record DataQualitySection<T>(int Count, IReadOnlyList<T> Items, string? Note = null);
+/// <summary>One list of the data-quality report: how many in all, and the requested page of them.</summary>
+public sealed record DataQualitySection<T>(int Count, IReadOnlyList<T> Items);
 
 public sealed record IdentityConflictItem(Guid ConflictId, DateTimeOffset OccurredAt, string Channel, string Reason, string? DisagreeingFields,
     Guid? PersonId, Guid? EpisodeId, Guid? NotificationId, Guid? EventId, string User, string? CorrelationId);
-
-public sealed record ParkedEventItem(Guid EventId, string EventType, DateTimeOffset ReceivedAt, string Outcome);
 
 public sealed record UnconfirmedReleaseItem(Guid EpisodeId, string? PrisonCode, DateOnly ReleaseDate, int DaysSinceRelease, string Status);
 
@@ -26,14 +24,14 @@ public sealed record EpisodeWithoutNhsNumberItem(Guid EpisodeId, Guid PersonId, 
 /// <summary>The answer of <c>GET /api/v1/data-quality</c>: every list, each with its count and the same page.</summary>
 public sealed record DataQualityReport(int Page, int PageSize,
     DataQualitySection<IdentityConflictItem> IdentityConflicts,
-    DataQualitySection<ParkedEventItem> ParkedEvents,
+    DataQualitySection<ParkedEvent> ParkedEvents,
     DataQualitySection<UnconfirmedReleaseItem> UnconfirmedReleases,
     DataQualitySection<UnmatchedEventItem> UnmatchedEvents,
     DataQualitySection<EpisodeWithoutNhsNumberItem> EpisodesWithoutNhsNumber);
 
 /// <summary>
 /// <c>GET /api/v1/data-quality</c> (ADMIN): what needs a person to look at it — identity conflicts (messages refused
-/// as cross-scope takeovers), parked events, releases whose date has passed but that no event or released
+/// as cross-scope takeovers), parked events with their error, releases whose date has passed but that no event or released
 /// notification ever confirmed, HMPPS events that matched no notification, and episodes without an NHS number.
 /// Ids, codes, dates and states only; paged; reading it is audited.
 /// </summary>
@@ -61,8 +59,9 @@ public static class DataQualityEndpoints
                     c.NotificationId, c.EventId, c.ActorSubject, c.CorrelationId))
                 .ToListAsync(ct));
 
-        // Event parking (an event that failed a few times is set aside) is not in this build yet.
-        var parkedEvents = new DataQualitySection<ParkedEventItem>(0, [], "Event parking is not in this build yet; nothing is parked.");
+        // Events that failed HmppsEventService.MaxAttempts times, with their error (exception types and SQLSTATE, never the event's data).
+        var parked = ParkedEvents.Query(db);
+        var parkedEvents = new DataQualitySection<ParkedEvent>(await parked.CountAsync(ct), await parked.Skip(skip).Take(pageSize).ToListAsync(ct));
 
         var unconfirmed = db.Episodes.AsNoTracking()
             .Where(e => e.ReleaseDateSource == ReleaseDateSources.PlannedNotification && e.ReleaseDate < today && e.Status != EpisodeStatus.Excluded);

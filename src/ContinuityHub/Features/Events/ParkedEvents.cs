@@ -22,11 +22,15 @@ public static class ParkedEvents
         var take = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
             return ApiProblems.Status(StatusCodes.Status400BadRequest, "The query is not valid.", $"limit must be a whole number from 1 to {MaxLimit}.");
-        var parked = db.HmppsEvents.AsNoTracking().Where(e => e.ParkedAt != null);
+        var parked = Query(db);
         var total = await parked.CountAsync(ct);
-        var events = await parked.OrderByDescending(e => e.ParkedAt).ThenBy(e => e.Id).Take(take)
-            .Select(e => new ParkedEvent(e.Id, e.EventType, e.MessageId, e.OccurredAt, e.ReceivedAt, e.Attempts, e.ParkedAt!.Value, e.OutcomeDetail))
-            .ToListAsync(ct);
+        var events = await parked.Take(take).ToListAsync(ct);
         return TypedResults.Ok(new ParkedEventList(total, events.Count, events));
     }
+
+    /// <summary>Every parked event, newest first, as ADMIN sees it: shared by this list and the data-quality report.</summary>
+    public static IQueryable<ParkedEvent> Query(HubDbContext db) =>
+        db.HmppsEvents.AsNoTracking().Where(e => e.ParkedAt != null)
+            .OrderByDescending(e => e.ParkedAt).ThenBy(e => e.Id)
+            .Select(e => new ParkedEvent(e.Id, e.EventType, e.MessageId, e.OccurredAt, e.ReceivedAt, e.Attempts, e.ParkedAt!.Value, e.OutcomeDetail));
 }
