@@ -86,7 +86,7 @@ app.MapReleaseIntake();
 app.MapHmppsEvents();
 app.MapReferralActions();
 app.MapEpisodeExclusion();
-app.MapFhir();
+app.MapFhir().MapMeasureFhir();
 app.MapPeople();
 app.MapEngagementReport();
 app.MapWebPages();

@@ -160,12 +160,12 @@ public sealed class DemoPopulation(ReferenceData mappings, int seed)
         if (roll < 0.06)
         {
             var reason = PickWeighted(ExclusionWeights);
-            return Happened(new DemoStory(random.NextDouble() < 0.7, null, null, null, reason, releaseDate.AddDays(random.Next(1, EngagementRules.WindowDays))), today);
+            return Happened(new DemoStory(random.NextDouble() < 0.7, null, null, null, reason, releaseDate.AddDays(random.Next(1, CareWindow.EngageDays))), today);
         }
         var engageChance = 0.50 + 0.18 * progress;
         DateOnly? engagement = random.NextDouble() < engageChance
-            ? releaseDate.AddDays(Math.Min(EngagementRules.WindowDays, (int)Math.Floor(-Math.Log(1 - random.NextDouble()) * 5)))
-            : random.NextDouble() < 0.08 ? releaseDate.AddDays(random.Next(EngagementRules.WindowDays + 1, 40)) : null;
+            ? releaseDate.AddDays(Math.Min(CareWindow.EngageDays, (int)Math.Floor(-Math.Log(1 - random.NextDouble()) * 5)))
+            : random.NextDouble() < 0.08 ? releaseDate.AddDays(random.Next(CareWindow.EngageDays + 1, 40)) : null;
         var accept = engagement is not null || random.NextDouble() < 0.8;
         DateOnly? appointment = accept && random.NextDouble() < 0.75 ? releaseDate.AddDays(random.Next(0, 8)) : null;
         if (engagement is { } e && appointment > e) appointment = e;

@@ -21,9 +21,9 @@ public static class ReferralWords
     public static (string Text, string TagClass)? DaysLeft(int daysLeft, bool engaged)
     {
         if (engaged) return null;
-        if (daysLeft > ReferralActions.WindowDays)
+        if (daysLeft > CareWindow.EngageDays)
         {
-            var untilRelease = daysLeft - ReferralActions.WindowDays;
+            var untilRelease = daysLeft - CareWindow.EngageDays;
             return ($"Release in {untilRelease} day{(untilRelease == 1 ? "" : "s")}", "govuk-tag--grey");
         }
         if (daysLeft < 0) return ("Window ended", "govuk-tag--grey");

@@ -4,7 +4,7 @@ using ContinuityHub.Data;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Mappings;
 using Hl7.Fhir.Model;
-using Person = ContinuityHub.Data.Person;
+using Person = ContinuityHub.Domain.Person;
 using ContinuityHub.Tests.Infrastructure;
 
 namespace ContinuityHub.Tests.Fhir;

@@ -33,7 +33,7 @@ public sealed class UnhandledExceptionLoggingTests(UnhandledExceptionLoggingTest
 
     private sealed class FailingObserver : IEpisodeChangeObserver
     {
-        public Task OnEpisodeChangedAsync(Data.Episode episode, Data.Referral? referral, CancellationToken cancellationToken) =>
+        public Task OnEpisodeChangedAsync(Domain.Episode episode, Domain.Referral? referral, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("observer failed");
     }
 }

@@ -1,8 +1,6 @@
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using ContinuityHub.Errors;
-using ContinuityHub.Features.Measure;
-using ContinuityHub.Features.People;
 using ContinuityHub.Infrastructure;
 using ContinuityHub.Security;
 using Microsoft.EntityFrameworkCore;
@@ -35,7 +33,7 @@ public abstract record ExclusionOutcome
 /// <summary>
 /// Records an event no feed reports — a death in the community, say — for one episode (contract §5
 /// <c>POST /api/v1/episodes/{id}/exclusion</c>, and the probation page's form): in one transaction under the
-/// person's lock, through <see cref="EpisodeExclusion"/> (the rule the HMPPS events use), observed by every
+/// person's lock, through <see cref="Episode.Exclude"/> (the rule the HMPPS events use), observed by every
 /// <see cref="IEpisodeChangeObserver"/> (follow-ups cancelled, the provider pushed the cancelled Task), audited.
 /// </summary>
 public sealed class EpisodeExclusionActions(HubDbContext db, EpisodeLedger ledger, AuditTrail audit, TimeProvider clock)
@@ -60,16 +58,18 @@ public sealed class EpisodeExclusionActions(HubDbContext db, EpisodeLedger ledge
 
         var (reason, date) = (input.Reason!, input.Date!.Value);
         var referral = await ledger.ReferralOfAsync(episode, cancellationToken);
-        var result = EpisodeExclusion.EngagedOnOrBefore(episode, date) ? EngagedBefore
-            : EpisodeExclusion.TryExclude(episode, referral, reason, date) ? Excluded
-            : AlreadyExcluded;
-        if (result == Excluded) ledger.Touch(episode);
+        var result = episode.Exclude(reason, date, referral, clock.GetUtcNow()) switch
+        {
+            ExclusionResult.Excluded => Excluded,
+            ExclusionResult.EngagedBefore => EngagedBefore,
+            _ => AlreadyExcluded,
+        };
         audit.Record(result == Excluded ? "episode.exclusion" : "episode.exclusion.unchanged", "Episode", episode.Id.ToString());
         await ledger.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var outcome = EngagementRules.Classify(EngagementFacts.Of(episode), LondonTime.Today(clock));
-        return new ExclusionOutcome.Recorded(new ExclusionState(episode.Id, result, episode.Status, EpisodeStatusView.OutcomeCode(outcome),
+        return new ExclusionOutcome.Recorded(new ExclusionState(episode.Id, result, episode.Status, EngagementRules.Code(outcome),
             episode.ExclusionReason, episode.ExclusionDate, episode.EngagedOn, episode.ReleaseDate, referral?.Id, referral?.TaskStatus));
     }
 
@@ -92,7 +92,7 @@ public sealed class EpisodeExclusionActions(HubDbContext db, EpisodeLedger ledge
         if (input.Reason is not null && !ExclusionReasons.All.Contains(input.Reason))
             yield return new FieldProblem("/reason", $"must be one of {string.Join(", ", ExclusionReasons.All)}.");
         if (input.Date is not { } date) yield break;
-        var deadline = EngagementRules.Deadline(episode.ReleaseDate);
+        var deadline = CareWindow.Deadline(episode.ReleaseDate);
         if (date > today)
             yield return new FieldProblem("/date", "is in the future; record an exclusion once it has happened.");
         else if (date < episode.ReleaseDate)

@@ -5,61 +5,38 @@ using Npgsql;
 
 namespace ContinuityHub.Features.Episodes;
 
+/// <summary>A person under their lock, with every episode the hub holds for them; <see cref="Person"/> null when the hub does not know them yet.</summary>
+public sealed record LockedPerson(string NomsNumber, Person? Person, IReadOnlyList<Episode> Episodes);
+
 /// <summary>
-/// The one-episode-per-release rules shared by every intake path (notifications, batch rows, HMPPS
-/// events). Callers work inside a transaction and call <see cref="LockPersonAsync"/> first, so two
-/// messages about one person never race to open two episodes.
+/// Persistence for the domain's lifecycle (Domain/: the rules live on <see cref="Episode"/> and <see cref="Referral"/>):
+/// the one way every intake path — notifications (API, CSV, form, probation) and HMPPS events — finds and locks a
+/// person (<see cref="LockAndFindAsync"/>), and the unit of work that lets every <see cref="IEpisodeChangeObserver"/>
+/// see each changed episode inside the change's own transaction (<see cref="SaveChangesAsync"/>).
 /// </summary>
 public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerable<IEpisodeChangeObserver> observers)
 {
     private readonly IEpisodeChangeObserver[] observers = observers.ToArray();
-    private readonly List<Episode> touched = [];
-
-    /// <summary>Days either side of a release date within which another message is about the same release.</summary>
-    public const int MergeWindowDays = 14;
 
     // First key of the two-key advisory lock: namespaces the hub's per-person locks.
     public const int PersonLockNamespace = 0x4348;
 
+    /// <summary>
+    /// The per-person lock alone, for paths that reach the person through an episode or referral id (provider actions,
+    /// exclusions, a follow-up): two changes to one person never interleave.
+    /// </summary>
     public Task LockPersonAsync(string nomsNumber, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
             $"SELECT pg_advisory_xact_lock({PersonLockNamespace}, hashtext({nomsNumber}))", cancellationToken);
 
-    public async Task<Person> FindOrAddPersonAsync(string nomsNumber, CancellationToken cancellationToken)
-    {
-        var person = await db.People.SingleOrDefaultAsync(p => p.NomsNumber == nomsNumber, cancellationToken);
-        return person ?? AddPerson(nomsNumber);
-    }
-
-    private Person AddPerson(string nomsNumber)
-    {
-        var now = clock.GetUtcNow();
-        var person = new Person { Id = Guid.CreateVersion7(), NomsNumber = nomsNumber, CreatedAt = now, UpdatedAt = now };
-        db.People.Add(person);
-        return person;
-    }
-
-    /// <summary>The person's open episode whose release date is within 14 days of <paramref name="releaseDate"/>, nearest first.</summary>
-    public async Task<Episode?> FindMergeableAsync(string nomsNumber, DateOnly releaseDate, CancellationToken cancellationToken)
-    {
-        var from = releaseDate.AddDays(-MergeWindowDays);
-        var to = releaseDate.AddDays(MergeWindowDays);
-        var candidates = await db.Episodes
-            .Where(e => e.NomsNumber == nomsNumber && e.ReleaseDate >= from && e.ReleaseDate <= to
-                        && (e.Status == EpisodeStatus.Open || e.Status == EpisodeStatus.Engaged))
-            .ToListAsync(cancellationToken);
-        return Nearest(candidates, releaseDate);
-    }
-
     /// <summary>
-    /// <see cref="LockPersonAsync"/>, then the person (added when new) and their mergeable episode for
-    /// <paramref name="releaseDate"/> — the same answers as <see cref="FindOrAddPersonAsync"/> and
-    /// <see cref="FindMergeableAsync"/> — sent as one batch: one database round trip instead of three on the
-    /// intake's busiest path. Each statement of the batch reads after the lock is held (READ COMMITTED takes a
-    /// snapshot per statement), so the reads see whatever the previous holder of the lock committed.
+    /// Takes the person's lock, then reads the person and all their episodes (tracked), sent as one batch: one database
+    /// round trip. Each statement of the batch reads after the lock is held (READ COMMITTED takes a snapshot per
+    /// statement), so the reads see whatever the previous holder of the lock committed. The caller works inside a
+    /// transaction, so two messages about one person never race to open two episodes. Which episode a message is
+    /// about is decided in code by the domain (<see cref="Episode.Mergeable"/>, <see cref="Episode.WindowHolding"/>).
     /// </summary>
-    public async Task<(Person Person, Episode? Mergeable)> LockAndFindPersonAsync(string nomsNumber, DateOnly releaseDate,
-        CancellationToken cancellationToken)
+    public async Task<LockedPerson> LockAndFindAsync(string nomsNumber, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -74,22 +51,20 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
             {
                 Parameters = { new() { Value = nomsNumber } },
             });
-            // By person only, the 14 days applied below: this statement is auto-prepared, and a generic plan made
-            // while the table was small could take a release-date range to the release_date index and, as the
-            // table grew, read every episode released around that date for each notification (measured:
-            // docs/performance.md). A person has a handful of episodes.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"SELECT {EntityRowReader<Episode>.Columns(db)} FROM episodes WHERE noms_number = $1 AND status IN ($2, $3)")
+            // By person only, the windows applied in code: this statement is auto-prepared, and a generic plan made while
+            // the table was small could take a release-date range to the release_date index and, as the table grew, read
+            // every episode released around that date for each message (measured: docs/performance.md). A person has a
+            // handful of episodes.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {EntityRowReader<Episode>.Columns(db)} FROM episodes WHERE noms_number = $1")
             {
-                Parameters = { new() { Value = nomsNumber }, new() { Value = EpisodeStatus.Open }, new() { Value = EpisodeStatus.Engaged } },
+                Parameters = { new() { Value = nomsNumber } },
             });
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             var person = (await EntityRowReader<Person>.ReadAllAsync(db, reader, cancellationToken)).SingleOrDefault();
             await reader.NextResultAsync(cancellationToken);
-            var candidates = (await EntityRowReader<Episode>.ReadAllAsync(db, reader, cancellationToken))
-                .Where(e => Math.Abs(e.ReleaseDate.DayNumber - releaseDate.DayNumber) <= MergeWindowDays);
-            return (person ?? AddPerson(nomsNumber), Nearest(candidates, releaseDate));
+            var episodes = await EntityRowReader<Episode>.ReadAllAsync(db, reader, cancellationToken);
+            return new LockedPerson(nomsNumber, person, episodes);
         }
         finally
         {
@@ -97,62 +72,63 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
         }
     }
 
-    private static Episode? Nearest(IEnumerable<Episode> candidates, DateOnly releaseDate) =>
-        candidates.OrderBy(e => Math.Abs(e.ReleaseDate.DayNumber - releaseDate.DayNumber)).FirstOrDefault();
+    /// <summary>
+    /// <see cref="LockAndFindAsync"/> for a message about a release on <paramref name="releaseDate"/>: the person (added
+    /// when new) and the episode the message merges into, if any.
+    /// </summary>
+    public async Task<(Person Person, Episode? Mergeable)> LockAndFindPersonAsync(string nomsNumber, DateOnly releaseDate,
+        CancellationToken cancellationToken)
+    {
+        var found = await LockAndFindAsync(nomsNumber, cancellationToken);
+        return (PersonOf(found), Episode.Mergeable(found.Episodes, releaseDate));
+    }
+
+    /// <summary>The locked person, added to the unit of work when the hub did not know them.</summary>
+    public Person PersonOf(LockedPerson found)
+    {
+        if (found.Person is not null) return found.Person;
+        var person = Person.New(found.NomsNumber, clock.GetUtcNow());
+        db.People.Add(person);
+        return person;
+    }
 
     public Episode OpenEpisode(Person person, DateOnly releaseDate, string releaseDateSource)
     {
-        var now = clock.GetUtcNow();
-        var episode = new Episode
-        {
-            Id = Guid.CreateVersion7(),
-            PersonId = person.Id,
-            Person = person,
-            NomsNumber = person.NomsNumber,
-            ReleaseDate = releaseDate,
-            ReleaseDateSource = releaseDateSource,
-            Status = EpisodeStatus.Open,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Version = 1,
-        };
+        var episode = Episode.Open(person, releaseDate, releaseDateSource, clock.GetUtcNow());
         db.Episodes.Add(episode);
         return episode;
     }
 
-    /// <summary>Applies a release date under the precedence rules; true when the date moved.</summary>
-    public static bool ApplyReleaseDate(Episode episode, DateOnly releaseDate, string source)
+    /// <summary>A referral the domain created (<see cref="Episode.DecideReferral"/>), added to the unit of work.</summary>
+    public void AddReferral(Referral referral)
     {
-        if (ReleaseDateSources.Authority(source) < ReleaseDateSources.Authority(episode.ReleaseDateSource)) return false;
-        var moved = episode.ReleaseDate != releaseDate;
-        episode.ReleaseDate = releaseDate;
-        episode.ReleaseDateSource = source;
-        return moved;
-    }
-
-    /// <summary>Marks the episode changed: a new version now, and its observers run at <see cref="SaveChangesAsync"/>.</summary>
-    public void Touch(Episode episode)
-    {
-        episode.UpdatedAt = clock.GetUtcNow();
-        if (db.Entry(episode).State != EntityState.Added) episode.Version++;
-        if (!touched.Contains(episode)) touched.Add(episode);
+        if (db.Entry(referral).State == EntityState.Detached) db.Referrals.Add(referral);
     }
 
     /// <summary>
-    /// Saves the unit of work after letting every <see cref="IEpisodeChangeObserver"/> see each touched
-    /// episode, so their writes share the caller's transaction.
+    /// Saves the unit of work after letting every <see cref="IEpisodeChangeObserver"/> see each episode a transition
+    /// changed (<see cref="Episode.HasChanges"/>), with its referral at its new version where the change shows on it,
+    /// so their writes share the caller's transaction.
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        foreach (var episode in touched)
+        var now = clock.GetUtcNow();
+        var changed = db.Episodes.Local.Where(e => e.HasChanges).ToList();
+        var referrals = new List<Referral>();
+        foreach (var episode in changed)
         {
             var referral = await ReferralOfAsync(episode, cancellationToken);
-            if (referral is not null) ReferralShowsChange(episode, referral);
+            if (referral is not null)
+            {
+                episode.ShowChangesOn(referral, now);
+                referrals.Add(referral);
+            }
             foreach (var observer in observers)
                 await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
         }
-        touched.Clear();
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var episode in changed) episode.ChangesSaved();
+        foreach (var referral in referrals) referral.ChangesSaved();
     }
 
     /// <summary>The episode's referral (tracked: one already loaded or added in this unit of work first), or null.</summary>
@@ -160,28 +136,4 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
         db.Referrals.Local.FirstOrDefault(r => r.EpisodeId == episode.Id)
         ?? (db.Entry(episode).State == EntityState.Added ? null
             : await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken));
-
-    /// <summary>
-    /// The episode fields that the referral's ServiceRequest and Task show (see FhirReferralMapper): when one
-    /// changes, the referral is a new version, so its FHIR <c>meta.versionId</c>/<c>lastUpdated</c> and ETag
-    /// change and providers are sent the new state.
-    /// </summary>
-    private static readonly string[] FieldsTheReferralShows =
-    [
-        nameof(Episode.ReleaseDate), nameof(Episode.Status), nameof(Episode.EngagedOn), nameof(Episode.Substances),
-        nameof(Episode.SubstanceGroup), nameof(Episode.OstMedication), nameof(Episode.OstDailyDoseMg), nameof(Episode.OstLastDoseDate),
-        nameof(Episode.OstBridgingPrescription), nameof(Episode.NaloxoneIssued), nameof(Episode.InTreatmentInCustody),
-    ];
-
-    private void ReferralShowsChange(Episode episode, Referral referral)
-    {
-        var referralEntry = db.Entry(referral);
-        // A new referral, or one already moved to a new version in this unit of work, needs no second bump.
-        if (referralEntry.State == EntityState.Added || referralEntry.Property(r => r.Version).IsModified) return;
-        var episodeEntry = db.Entry(episode);
-        if (episodeEntry.State != EntityState.Modified) return;
-        if (!FieldsTheReferralShows.Any(name => episodeEntry.Property(name).IsModified)) return;
-        referral.Version++;
-        referral.UpdatedAt = clock.GetUtcNow();
-    }
 }

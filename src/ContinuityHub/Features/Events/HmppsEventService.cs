@@ -45,12 +45,13 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
     private async Task<EventReceipt> ApplyOnceAsync(HmppsEvent stored, HmppsEventMessage message, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (message.NomsNumber is not null) await ledger.LockPersonAsync(message.NomsNumber, cancellationToken);
+        // The person's lock and records, found as the notification path finds them (one way for every intake path).
+        var found = message.NomsNumber is null ? null : await ledger.LockAndFindAsync(message.NomsNumber, cancellationToken);
         await db.Entry(stored).ReloadAsync(cancellationToken);
         if (stored.Outcome != EventOutcomes.Received)
             return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, stored.EpisodeId);
 
-        var (outcome, episode) = await ApplyAsync(message, stored, cancellationToken);
+        var (outcome, episode) = await ApplyAsync(message, stored, found, cancellationToken);
         stored.Outcome = outcome;
         stored.EpisodeId = episode?.Id;
         if (episode is not null) audit.Record($"hmpps-event.{outcome}", "Episode", episode.Id.ToString());
@@ -128,15 +129,16 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         }
     }
 
-    private Task<(string, Episode?)> ApplyAsync(HmppsEventMessage message, HmppsEvent stored, CancellationToken cancellationToken) => message.EventType switch
+    /// <summary>Applies a known event type; each of them carries a NOMS number (validated), so <paramref name="found"/> is set for them.</summary>
+    private Task<(string, Episode?)> ApplyAsync(HmppsEventMessage message, HmppsEvent stored, LockedPerson? found, CancellationToken cancellationToken) => message.EventType switch
     {
-        _ when HmppsEventTypes.IsRelease(message.EventType) => ApplyReleaseAsync(message, cancellationToken),
-        HmppsEventTypes.PrisonerReceived => ApplyReceivedAsync(message, cancellationToken),
-        _ when HmppsEventTypes.IsIdentifierLink(message.EventType) => ApplyIdentifierLinkAsync(message, stored, cancellationToken),
+        _ when HmppsEventTypes.IsRelease(message.EventType) => ApplyReleaseAsync(message, found!, cancellationToken),
+        HmppsEventTypes.PrisonerReceived => ApplyReceivedAsync(message, found!, cancellationToken),
+        _ when HmppsEventTypes.IsIdentifierLink(message.EventType) => ApplyIdentifierLinkAsync(message, stored, found!, cancellationToken),
         _ => Task.FromResult<(string, Episode?)>((EventOutcomes.Ignored, null)),
     };
 
-    private async Task<(string, Episode?)> ApplyReleaseAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    private async Task<(string, Episode?)> ApplyReleaseAsync(HmppsEventMessage message, LockedPerson found, CancellationToken cancellationToken)
     {
         // TRANSFERRED, SENT_TO_COURT, TEMPORARY_ABSENCE_RELEASE, RELEASED_TO_HOSPITAL…: not a release to the community.
         if (message.Reason != "RELEASED") return (EventOutcomes.NoCommunityRelease, null);
@@ -146,35 +148,23 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
             logger.LogWarning("Movement reason code {MovementReasonCode} is not in the mappings; treated as a community release and flagged",
                 message.MovementReasonCode ?? "(none)");
 
-        var releaseDate = LondonTime.DateOf(message.OccurredAt!.Value);
-        var person = await ledger.FindOrAddPersonAsync(message.NomsNumber!, cancellationToken);
-        var episode = await ledger.FindMergeableAsync(person.NomsNumber, releaseDate, cancellationToken)
-                      ?? ledger.OpenEpisode(person, releaseDate, ReleaseDateSources.HmppsEvent);
-        EpisodeLedger.ApplyReleaseDate(episode, releaseDate, ReleaseDateSources.HmppsEvent);
-        episode.ReleaseClassification = classification;
-        episode.MovementReasonCode = message.MovementReasonCode;
-        episode.MovementReasonUnknown = unknownCode;
-        episode.PrisonCode ??= message.PrisonId;
-        if (ExclusionReasons.ForClassification(classification) is { } reason)
-            EpisodeExclusion.TryExclude(episode, await ledger.ReferralOfAsync(episode, cancellationToken), reason, releaseDate);
-        ledger.Touch(episode);
+        var releaseDate = CareWindow.DayOf(message.OccurredAt!.Value);
+        var episode = Episode.Mergeable(found.Episodes, releaseDate)
+                      ?? ledger.OpenEpisode(ledger.PersonOf(found), releaseDate, ReleaseDateSources.HmppsEvent);
+        episode.ConfirmRelease(releaseDate, classification, message.MovementReasonCode, unknownCode, message.PrisonId,
+            await ledger.ReferralOfAsync(episode, cancellationToken), clock.GetUtcNow());
         return (classification == ReleaseClassification.CommunityRelease ? EventOutcomes.ReleaseConfirmed : EventOutcomes.ReleaseNotToCommunity, episode);
     }
 
-    private async Task<(string, Episode?)> ApplyReceivedAsync(HmppsEventMessage message, CancellationToken cancellationToken)
+    private async Task<(string, Episode?)> ApplyReceivedAsync(HmppsEventMessage message, LockedPerson found, CancellationToken cancellationToken)
     {
         if (message.Reason != "ADMISSION") return (EventOutcomes.ReceivedNotAdmission, null);
-        var date = LondonTime.DateOf(message.OccurredAt!.Value);
-        var windowStart = date.AddDays(-21);
+        var date = CareWindow.DayOf(message.OccurredAt!.Value);
         // The latest release whose 21-day window holds the admission date (a late event still counts, contract §7).
-        var episode = await db.Episodes
-            .Where(e => e.NomsNumber == message.NomsNumber && e.ReleaseDate <= date && e.ReleaseDate >= windowStart
-                        && e.Status != EpisodeStatus.Excluded)
-            .OrderByDescending(e => e.ReleaseDate)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (episode is null || !EpisodeExclusion.TryExclude(episode, await ledger.ReferralOfAsync(episode, cancellationToken), ExclusionReasons.ReturnedToCustody, date))
+        var episode = Episode.WindowHolding(found.Episodes, date);
+        if (episode is null || episode.Exclude(ExclusionReasons.ReturnedToCustody, date, await ledger.ReferralOfAsync(episode, cancellationToken),
+                clock.GetUtcNow()) != ExclusionResult.Excluded)
             return (EventOutcomes.ReceivedNoOpenEpisode, episode);
-        ledger.Touch(episode);
         return (EventOutcomes.ReturnedToCustody, episode);
     }
 
@@ -184,9 +174,10 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
     /// NOMS number to a different CRN, or a CRN held by another person, is recorded as an identity conflict for
     /// ADMIN and not applied.
     /// </summary>
-    private async Task<(string, Episode?)> ApplyIdentifierLinkAsync(HmppsEventMessage message, HmppsEvent stored, CancellationToken cancellationToken)
+    private async Task<(string, Episode?)> ApplyIdentifierLinkAsync(HmppsEventMessage message, HmppsEvent stored, LockedPerson found,
+        CancellationToken cancellationToken)
     {
-        var person = await ledger.FindOrAddPersonAsync(message.NomsNumber!, cancellationToken);
+        var person = ledger.PersonOf(found);
         if (person.Crn == message.Crn) return (EventOutcomes.IdentifiersLinked, null);
         var heldByAnother = message.Crn is not null
                             && await db.People.AnyAsync(p => p.Crn == message.Crn && p.NomsNumber != person.NomsNumber, cancellationToken);
@@ -197,8 +188,7 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
             conflicts.Add(ConflictChannels.HmppsEvent, ConflictReasons.CrnRelink, ["crn"], personId, null, eventId: stored.Id);
             return (EventOutcomes.IdentityConflict, null);
         }
-        person.Crn = message.Crn;
-        person.UpdatedAt = clock.GetUtcNow();
+        person.LinkCrn(message.Crn, clock.GetUtcNow());
         return (EventOutcomes.IdentifiersLinked, null);
     }
 }

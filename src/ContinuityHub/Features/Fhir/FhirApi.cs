@@ -1,4 +1,3 @@
-using ContinuityHub.Features.Measure;
 
 namespace ContinuityHub.Features.Fhir;
 
@@ -16,13 +15,17 @@ public static class FhirApi
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FhirProblemWriter>());
     }
 
-    public static void MapFhir(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Maps the FHIR interactions of this folder on the /fhir group and returns the group, on which other features map
+    /// theirs (the measure's, <c>MapMeasureFhir</c>): they depend on this seam, it does not depend on them.
+    /// </summary>
+    public static RouteGroupBuilder MapFhir(this IEndpointRouteBuilder app)
     {
         var fhir = app.MapGroup(FhirProblemWriter.PathPrefix).WithTags("FHIR").AddEndpointFilter<FhirContentNegotiation>();
         fhir.MapFhirMetadata();
         fhir.MapFhirReads();
         fhir.MapFhirSearches();
         fhir.MapFhirTaskUpdate();
-        fhir.MapMeasureFhir();
+        return fhir;
     }
 }

@@ -4,7 +4,7 @@ using ContinuityHub.Mappings;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
 using FhirTask = Hl7.Fhir.Model.Task;
-using Person = ContinuityHub.Data.Person;
+using Person = ContinuityHub.Domain.Person;
 
 namespace ContinuityHub.Features.Fhir;
 
@@ -80,7 +80,7 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
             Category = [Concept("patientReferral")],
             Code = Concept(alcoholOnly ? "referralToAlcoholMisuseService" : "referralToSubstanceMisuseService"),
             Subject = new ResourceReference { Reference = $"Patient/{episode.PersonId}" },
-            Occurrence = new Period { Start = Date(episode.ReleaseDate), End = Date(episode.ReleaseDate.AddDays(21)) },
+            Occurrence = new Period { Start = Date(episode.ReleaseDate), End = Date(CareWindow.Deadline(episode.ReleaseDate)) },
             AuthoredOn = FhirInstant.Text(referral.CreatedAt),
             Requester = RequesterOf(referral),
             Performer = [new ResourceReference { Reference = $"Organization/{referral.ProviderOds}" }],
@@ -105,7 +105,7 @@ public sealed class FhirReferralMapper(ReferenceData mappings)
         LastModified = FhirInstant.Text(referral.UpdatedAt),
         Requester = RequesterOf(referral),
         Owner = new ResourceReference { Reference = $"Organization/{referral.ProviderOds}" },
-        Restriction = new FhirTask.RestrictionComponent { Period = new Period { End = Date(episode.ReleaseDate.AddDays(21)) } },
+        Restriction = new FhirTask.RestrictionComponent { Period = new Period { End = Date(CareWindow.Deadline(episode.ReleaseDate)) } },
     };
 
     private ResourceReference? RequesterOf(Referral referral) =>

@@ -43,7 +43,7 @@ public sealed class FollowUpMessages(ReferenceData mappings)
             ["prisonCode"] = episode.PrisonCode ?? "",
             ["providerOds"] = providerOds ?? "",
             ["releaseDate"] = Iso(episode.ReleaseDate),
-            ["deadline"] = Iso(episode.ReleaseDate.AddDays(FollowUpSchedule.WindowDays)),
+            ["deadline"] = Iso(CareWindow.Deadline(episode.ReleaseDate)),
             ["daysLeft"] = FollowUpSchedule.DaysLeft(episode.ReleaseDate, today).ToString(CultureInfo.InvariantCulture),
         };
         return RecipientsOf(checkpoint)

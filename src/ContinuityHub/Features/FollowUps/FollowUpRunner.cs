@@ -2,7 +2,6 @@ using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Episodes;
 using ContinuityHub.Features.Notifications;
-using ContinuityHub.Features.Referrals;
 using ContinuityHub.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -206,18 +205,8 @@ public sealed class FollowUpRunner(HubDbContext db, EpisodeLedger ledger, INotif
 
     private void CloseWindow(Episode episode, Referral? referral, FollowUp followUp)
     {
-        episode.Status = EpisodeStatus.NotEngaged;
-        if (referral is not null && ReferralStateMachine.HubMay(referral.TaskStatus, TaskStatuses.Failed))
-        {
-            referral.TaskStatus = TaskStatuses.Failed;
-            followUp.Outcome += "; outcome not engaged; Task failed";
-        }
-        else
-        {
-            followUp.Outcome += "; outcome not engaged";
-        }
-        // The ledger bumps the referral's version because the episode's status (shown on the Task) changed.
-        ledger.Touch(episode);
+        // A new episode version; the referral's comes from the episode's status, which its Task shows.
+        followUp.Outcome += episode.CloseWindow(referral, clock.GetUtcNow()) ? "; outcome not engaged; Task failed" : "; outcome not engaged";
     }
 
     /// <summary>

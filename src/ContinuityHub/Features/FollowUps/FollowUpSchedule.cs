@@ -1,5 +1,3 @@
-using ContinuityHub.Infrastructure;
-
 namespace ContinuityHub.Features.FollowUps;
 
 /// <summary>The checkpoints of contract §6, in order.</summary>
@@ -26,7 +24,6 @@ public sealed record PlannedFollowUp(FollowUpCheckpoint Checkpoint, DateOnly Loc
 /// </summary>
 public static class FollowUpSchedule
 {
-    public const int WindowDays = 21;
     private static readonly TimeOnly ReminderTime = new(9, 0);
 
     public static IReadOnlyList<PlannedFollowUp> For(DateOnly releaseDate) =>
@@ -36,14 +33,14 @@ public static class FollowUpSchedule
         At(FollowUpCheckpoint.Day7Alert, releaseDate.AddDays(7), ReminderTime),
         At(FollowUpCheckpoint.Day14Alert, releaseDate.AddDays(14), ReminderTime),
         // The window includes all of day 21, so it closes at the first instant of day 22.
-        At(FollowUpCheckpoint.WindowClose, releaseDate.AddDays(WindowDays), TimeOnly.MinValue, nextDay: true),
+        At(FollowUpCheckpoint.WindowClose, CareWindow.Deadline(releaseDate), TimeOnly.MinValue, nextDay: true),
     ];
 
     /// <summary>
     /// Whole days left after <paramref name="today"/> (a London date) before the window ends, as the alerts
     /// say it: 14 on day 7, 7 on day 14, 0 on day 21 (the last day) and after.
     /// </summary>
-    public static int DaysLeft(DateOnly releaseDate, DateOnly today) => Math.Max(0, releaseDate.AddDays(WindowDays).DayNumber - today.DayNumber);
+    public static int DaysLeft(DateOnly releaseDate, DateOnly today) => CareWindow.DaysLeft(releaseDate, today);
 
     private static PlannedFollowUp At(FollowUpCheckpoint checkpoint, DateOnly date, TimeOnly time, bool nextDay = false)
     {

@@ -54,7 +54,7 @@ public static class ContinuityMeasure
         Date = "2026-11-30",
         Publisher = "ContinuityHub",
         Description = "Of the people released from prison to the community with a substance misuse treatment need, the share whose " +
-                      $"first engagement with community treatment is on day 0 to day {EngagementRules.WindowDays} after release " +
+                      $"first engagement with community treatment is on day 0 to day {CareWindow.EngageDays} after release " +
                       $"(Europe/London calendar dates). The target is {target:0.##}.",
         Subject = Code("http://hl7.org/fhir/resource-types", "Patient", "Patient"),
         Scoring = Code("http://terminology.hl7.org/CodeSystem/measure-scoring", "proportion", "Proportion"),

@@ -54,7 +54,7 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
 
         var target = options.Value.Target;
         var rate = EngagementRules.Rate(total.Engaged, total.NotEngaged);
-        return new EngagementReport(MeasureName, query.From, query.To, query.AsOf, EngagementRules.WindowDays, target,
+        return new EngagementReport(MeasureName, query.From, query.To, query.AsOf, CareWindow.EngageDays, target,
             total.Cohort, total.Engaged, total.NotEngaged, total.Pending, total.Excluded,
             new ExclusionCounts(total.Died, total.ReturnedToCustody, total.RemovedFromUk, total.Hospital),
             rate, rate is null ? null : rate >= target,
@@ -86,7 +86,7 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
         var sets = string.Join(", ", keyNames.Select(k => $"({k}, outcome)").Append("(outcome)"));
         // GROUPING(k0, k1, …) has a bit set for each key rolled up; exactly one bit clear = the breakdown by that key.
         var grouping = keyNames.Count == 0 ? "0" : $"GROUPING({string.Join(", ", keyNames)})";
-        var deadline = $"e.release_date + {EngagementRules.WindowDays}";
+        var deadline = $"e.release_date + {CareWindow.EngageDays}";
         var classified = $"""
             WITH classified AS (
                 SELECT {keys}

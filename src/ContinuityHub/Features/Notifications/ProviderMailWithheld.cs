@@ -14,10 +14,7 @@ public sealed class ProviderMailWithheld(HubDbContext db) : IEpisodeChangeObserv
 {
     public async Task OnEpisodeChangedAsync(Episode episode, Referral? referral, CancellationToken cancellationToken)
     {
-        var entry = db.Entry(episode);
-        if (entry.State != EntityState.Modified || ProviderConsent.Given(episode)) return;
-        var consent = entry.Property(e => e.ConsentToShare);
-        if (!consent.IsModified || consent.OriginalValue != true) return;
+        if (!episode.ConsentWithdrawn) return;
         await db.Set<QueuedEmail>()
             .Where(e => e.EpisodeId == episode.Id && e.RecipientRole == RecipientRoles.Provider && e.State == QueuedEmailStates.Pending)
             .ExecuteUpdateAsync(s => s

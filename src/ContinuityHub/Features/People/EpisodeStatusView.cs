@@ -66,30 +66,20 @@ public sealed record EpisodeStatusView(
             episode.ReleaseDate,
             episode.ReleaseDateConfirmed,
             today.DayNumber - episode.ReleaseDate.DayNumber,
-            EngagementRules.Deadline(episode.ReleaseDate),
+            CareWindow.Deadline(episode.ReleaseDate),
             daysLeft,
             providerOds is null ? null : new ProviderView(providerOds, mappings.Providers.GetValueOrDefault(providerOds)?.Name),
             referral?.Id,
             referral?.TaskStatus ?? NoReferralReason(episode),
             accepted,
             episode.EngagedOn,
-            OutcomeCode(outcome),
+            EngagementRules.Code(outcome),
             outcome == EngagementOutcome.Pending && (!accepted || daysLeft <= AtRiskDaysLeft),
             FollowUpsAhead(episode, referral, accepted, now, today),
             episode.PrisonCode,
             episode.ExclusionReason,
             episode.ExclusionDate);
     }
-
-    public static string OutcomeCode(EngagementOutcome outcome) => outcome switch
-    {
-        EngagementOutcome.NotInCohort => "not-in-cohort",
-        EngagementOutcome.Engaged => "engaged",
-        EngagementOutcome.Excluded => "excluded",
-        EngagementOutcome.Pending => "pending",
-        EngagementOutcome.NotEngaged => "not-engaged",
-        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
-    };
 
     private static string NoReferralReason(Episode episode) =>
         !episode.HasTreatmentNeed ? "no referral (no treatment need)"
@@ -105,7 +95,7 @@ public sealed record EpisodeStatusView(
     {
         if (episode.Status == EpisodeStatus.Excluded) return [];
         // The window closed at the start of day 22: nothing is ahead (most of a caseload; spares the schedule's time-zone work).
-        if (today > episode.ReleaseDate.AddDays(FollowUpSchedule.WindowDays + 1)) return [];
+        if (today > CareWindow.Deadline(episode.ReleaseDate).AddDays(1)) return [];
         return FollowUpSchedule.For(episode.ReleaseDate)
             .Where(f => f.DueAt > now)
             .Where(f => f.Checkpoint is FollowUpCheckpoint.DayBeforeRelease or FollowUpCheckpoint.Day2Escalation

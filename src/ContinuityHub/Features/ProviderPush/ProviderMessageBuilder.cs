@@ -5,7 +5,7 @@ using ContinuityHub.Data;
 using ContinuityHub.Features.Fhir;
 using ContinuityHub.Mappings;
 using Hl7.Fhir.Model;
-using Person = ContinuityHub.Data.Person;
+using Person = ContinuityHub.Domain.Person;
 using Microsoft.Extensions.Options;
 
 namespace ContinuityHub.Features.ProviderPush;

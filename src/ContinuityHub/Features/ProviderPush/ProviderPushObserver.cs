@@ -14,7 +14,8 @@ public sealed class ProviderPushObserver(HubDbContext db, ReferenceData mappings
 {
     public Task OnEpisodeChangedAsync(Episode episode, Referral? referral, CancellationToken cancellationToken)
     {
-        if (referral is null || !IsNewVersion(referral)) return Task.CompletedTask;
+        // New, or moved to a new version by this change: the episode may have changed without the referral changing.
+        if (referral is null || !referral.HasNewVersion) return Task.CompletedTask;
         // Consent withdrawn: the referral is cancelled, and even that is not sent with the person's record.
         if (!ProviderConsent.Given(episode)) return Task.CompletedTask;
         if (mappings.Providers.GetValueOrDefault(referral.ProviderOds)?.FhirEndpoint is null) return Task.CompletedTask;
@@ -33,13 +34,5 @@ public sealed class ProviderPushObserver(HubDbContext db, ReferenceData mappings
             CreatedAt = now,
         });
         return Task.CompletedTask;
-    }
-
-    /// <summary>New, or its version differs from the one loaded: the episode may have been touched without the referral changing.</summary>
-    private bool IsNewVersion(Referral referral)
-    {
-        var entry = db.Entry(referral);
-        return entry.State == Microsoft.EntityFrameworkCore.EntityState.Added
-               || entry.Property(r => r.Version).OriginalValue != referral.Version;
     }
 }

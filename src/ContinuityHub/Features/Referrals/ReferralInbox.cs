@@ -48,7 +48,7 @@ public sealed record InboxRow(Guid ReferralId, string TaskStatus, string NomsNum
     DateOnly ReleaseDate, bool ReleaseConfirmed, DateOnly? AppointmentDate, DateOnly? EngagedOn, string EpisodeStatus, int DaysLeft)
 {
     /// <summary>Contract §6: 7 or fewer of the 21 days left and nobody has engaged.</summary>
-    public bool AtRisk => DaysLeft is >= 0 and <= 7 && EngagedOn is null && EpisodeStatus == Data.EpisodeStatus.Open;
+    public bool AtRisk => DaysLeft is >= 0 and <= 7 && EngagedOn is null && EpisodeStatus == Domain.EpisodeStatus.Open;
 }
 
 public sealed record InboxPage(IReadOnlyList<InboxRow> Rows, int Total, InboxFilter Filter)
@@ -75,7 +75,7 @@ public sealed class ReferralInbox(HubDbContext db, AuditTrail audit, TimeProvide
         };
         if (filter.Prison is { } prison) referrals = referrals.Where(r => r.Episode!.PrisonCode == prison);
         // Days left = release date + 21 − today, so each band is a range of release dates.
-        var window = ReferralActions.WindowDays;
+        var window = CareWindow.EngageDays;
         referrals = filter.DaysLeft switch
         {
             InboxFilter.AtMost7 => referrals.Where(r => r.Episode!.ReleaseDate >= today.AddDays(-window) && r.Episode.ReleaseDate <= today.AddDays(7 - window)),
@@ -101,7 +101,7 @@ public sealed class ReferralInbox(HubDbContext db, AuditTrail audit, TimeProvide
         if (rows.Count > 0) await db.SaveChangesAsync(ct);
 
         return new InboxPage(rows.Select(r => new InboxRow(r.Id, r.TaskStatus, r.NomsNumber, r.GivenName, r.FamilyName, r.PrisonCode, r.ReleaseDate,
-            r.ReleaseDateSource != Episodes.ReleaseDateSources.PlannedNotification, r.AppointmentDate, r.EngagedOn, r.Status,
-            r.ReleaseDate.AddDays(window).DayNumber - today.DayNumber)).ToList(), total, filter);
+            r.ReleaseDateSource != ReleaseDateSources.PlannedNotification, r.AppointmentDate, r.EngagedOn, r.Status,
+            CareWindow.Deadline(r.ReleaseDate).DayNumber - today.DayNumber)).ToList(), total, filter);
     }
 }

@@ -16,7 +16,7 @@ public sealed record TimelineEntry(DateTimeOffset At, string Title, string? Deta
 public sealed record ReferralView(Referral Referral, Episode Episode, Person Person, string ProviderName, string? PrisonName,
     string? LocalAuthorityName, int DaysLeft, IReadOnlyList<TimelineEntry> Timeline)
 {
-    public DateOnly Deadline => Episode.ReleaseDate.AddDays(ReferralActions.WindowDays);
+    public DateOnly Deadline => CareWindow.Deadline(Episode.ReleaseDate);
     public bool AtRisk => DaysLeft is >= 0 and <= 7 && Episode.EngagedOn is null && Episode.Status == EpisodeStatus.Open;
 }
 
@@ -68,7 +68,7 @@ public sealed class ReferralRecord(HubDbContext db, AuditTrail audit, ReferenceD
             mappings.Providers.GetValueOrDefault(referral.ProviderOds)?.Name ?? referral.ProviderOds,
             episode.PrisonCode is null ? null : mappings.Prisons.GetValueOrDefault(episode.PrisonCode)?.Name,
             episode.LocalAuthorityCode is null ? null : mappings.LocalAuthorities.GetValueOrDefault(episode.LocalAuthorityCode)?.Name,
-            episode.ReleaseDate.AddDays(ReferralActions.WindowDays).DayNumber - today.DayNumber, timeline));
+            CareWindow.Deadline(episode.ReleaseDate).DayNumber - today.DayNumber, timeline));
     }
 
     private async Task<List<TimelineEntry>> TimelineAsync(Referral referral, Episode episode, CancellationToken ct)

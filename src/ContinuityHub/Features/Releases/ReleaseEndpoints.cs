@@ -90,7 +90,7 @@ public static class ReleaseEndpoints
     }
 
     /// <summary>Who may read a notification's outcome: its prison's team, or probation for its delivery unit.</summary>
-    public static bool MaySee(HubUser user, Data.Episode episode) =>
+    public static bool MaySee(HubUser user, Domain.Episode episode) =>
         (user.IsIn(HubRoles.PrisonHealthcare) && user.MayActForPrison(episode.PrisonCode)) ||
         (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode));
 }

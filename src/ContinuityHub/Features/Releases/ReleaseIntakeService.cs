@@ -1,7 +1,6 @@
 using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Episodes;
-using ContinuityHub.Features.Referrals;
 using ContinuityHub.Mappings;
 using ContinuityHub.Security;
 using Microsoft.EntityFrameworkCore;
@@ -22,16 +21,6 @@ public sealed record ReleaseAccepted(Guid NotificationId, Guid EpisodeId, Guid? 
         stored.ReferralId is { } id ? $"/fhir/ServiceRequest/{id}" : null,
         stored.ReferralId is { } taskId ? $"/fhir/Task/{taskId}" : null,
         stored.ReferralOutcome);
-}
-
-public static class ReferralOutcomes
-{
-    public const string Created = "created";
-    public const string Updated = "updated";
-    public const string NoTreatmentNeed = "no-treatment-need";
-    public const string NoConsent = "not-shared-no-consent";
-    public const string ConsentWithdrawn = "cancelled-consent-withdrawn";
-    public const string NoProviderForDestination = "no-provider-for-destination";
 }
 
 /// <summary>
@@ -87,23 +76,26 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
             await db.SaveChangesAsync(cancellationToken);
             return new IntakeOutcome(IntakeResult.IdentityConflict, null, recorded.Id);
         }
-        if (decision is WriteDecision.Covered) UpdatePerson(person, notification.Person);
-        else FillPersonBlanks(person, notification.Person);
+        var now = clock.GetUtcNow();
+        var identity = IdentityOf(notification.Person);
+        if (decision is WriteDecision.Covered) person.TakeIdentity(identity, now);
+        else person.FillBlanks(identity, now);
 
-        var dateSource = notification.Release.Status == ReleaseStatuses.Released
+        var release = notification.Release;
+        episode ??= ledger.OpenEpisode(person, release.ReleaseDate, release.Status == ReleaseStatuses.Released
             ? ReleaseDateSources.ReleasedNotification
-            : ReleaseDateSources.PlannedNotification;
-        if (episode is null) episode = ledger.OpenEpisode(person, notification.Release.ReleaseDate, dateSource);
-        else EpisodeLedger.ApplyReleaseDate(episode, notification.Release.ReleaseDate, dateSource);
-        ApplyNotification(episode, notification);
-        ledger.Touch(episode);
+            : ReleaseDateSources.PlannedNotification);
+        episode.TakeNotification(release.ReleaseDate, DetailsOf(notification), now);
         if (decision is WriteDecision.Agreed { Transfer: { } transfer })
         {
             db.Set<EpisodeTransfer>().Add(transfer);
             audit.Record($"episode.transfer.{transfer.Kind}", "Episode", episode.Id.ToString());
         }
 
-        var (referral, outcome) = await DecideReferralAsync(episode, cancellationToken);
+        // A new episode cannot have a referral yet: skip the query on the busiest path.
+        var existing = db.Entry(episode).State == EntityState.Added ? null : await ledger.ReferralOfAsync(episode, cancellationToken);
+        var (referral, outcome) = episode.DecideReferral(existing, now);
+        if (referral is not null) ledger.AddReferral(referral);
 
         var stored = new ReleaseNotification
         {
@@ -124,106 +116,20 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
         return new IntakeOutcome(IntakeResult.Created, ReleaseAccepted.From(stored));
     }
 
-    private void UpdatePerson(Person person, PersonDetails details)
+    private static PersonIdentity IdentityOf(PersonDetails details) => new(details.GivenName, details.FamilyName, details.DateOfBirth,
+        details.Gender, details.NhsNumber, details.Crn, details.PncNumber);
+
+    /// <summary>The notification in the episode's terms, the destination resolved through the mappings.</summary>
+    private NotificationDetails DetailsOf(ValidReleaseNotification notification)
     {
-        // The latest notification wins for what it states; it never erases an identifier it does not mention.
-        person.GivenName = details.GivenName;
-        person.FamilyName = details.FamilyName;
-        person.DateOfBirth = details.DateOfBirth;
-        person.Gender = details.Gender ?? person.Gender;
-        person.NhsNumber = details.NhsNumber ?? person.NhsNumber;
-        person.Crn = details.Crn ?? person.Crn;
-        person.PncNumber = details.PncNumber ?? person.PncNumber;
-        person.UpdatedAt = clock.GetUtcNow();
-    }
-
-    /// <summary>
-    /// A person outside the sender's scope whose identity agreed: the message may add what the hub does not hold,
-    /// never change what it does.
-    /// </summary>
-    private void FillPersonBlanks(Person person, PersonDetails details)
-    {
-        person.GivenName ??= details.GivenName;
-        person.FamilyName ??= details.FamilyName;
-        person.DateOfBirth ??= details.DateOfBirth;
-        person.Gender ??= details.Gender;
-        person.NhsNumber ??= details.NhsNumber;
-        person.Crn ??= details.Crn;
-        person.PncNumber ??= details.PncNumber;
-        person.UpdatedAt = clock.GetUtcNow();
-    }
-
-    private void ApplyNotification(Episode episode, ValidReleaseNotification notification)
-    {
-        var release = notification.Release;
-        episode.PrisonCode = release.PrisonCode;
-        episode.ReleaseType = release.ReleaseType ?? episode.ReleaseType;
-        if (release.Status == ReleaseStatuses.Released && episode.ReleaseClassification is null)
-            episode.ReleaseClassification = ReleaseClassification.CommunityRelease;
-        episode.DestinationPostcode = release.Postcode;
-        episode.DestinationLocalAuthorityCode = release.LocalAuthorityCode;
-        episode.NoFixedAbode = release.NoFixedAbode;
-        episode.LocalAuthorityCode = mappings.ResolveLocalAuthority(release.LocalAuthorityCode, release.Postcode);
-        episode.ProviderOds = mappings.ProviderFor(episode.LocalAuthorityCode)?.OdsCode;
-
-        var need = notification.Need;
-        episode.NeedKnown = true;
-        episode.Substances = [.. need.Substances];
-        episode.SubstanceGroup = mappings.SubstanceGroup(need.Substances);
-        episode.InTreatmentInCustody = need.InTreatmentInCustody;
-        episode.OstMedication = need.Ost?.Medication;
-        episode.OstDailyDoseMg = need.Ost?.DailyDoseMg;
-        episode.OstLastDoseDate = need.Ost?.LastDoseDate;
-        episode.OstBridgingPrescription = need.Ost?.BridgingPrescription;
-        episode.NaloxoneIssued = need.NaloxoneIssued;
-        episode.ConsentToShare = need.ConsentToShare;
-
-        var contacts = notification.Contacts;
-        episode.PrisonTeamEmail = contacts.PrisonTeamEmail ?? episode.PrisonTeamEmail;
-        episode.ProbationPractitionerName = contacts.ProbationPractitionerName ?? episode.ProbationPractitionerName;
-        episode.ProbationPractitionerEmail = contacts.ProbationPractitionerEmail ?? episode.ProbationPractitionerEmail;
-        episode.PduCode = contacts.PduCode ?? episode.PduCode;
-    }
-
-    /// <summary>Only a release with a need, consent and a provider covering the destination is referred (contract §4.1).</summary>
-    private async Task<(Referral?, string)> DecideReferralAsync(Episode episode, CancellationToken cancellationToken)
-    {
-        // A new episode cannot have a referral yet: skip the query on the busiest path.
-        var existing = db.Entry(episode).State == EntityState.Added
-            ? null
-            : await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken);
-        var now = clock.GetUtcNow();
-        if (!episode.HasTreatmentNeed) return (existing, ReferralOutcomes.NoTreatmentNeed);
-        if (episode.ConsentToShare != true)
-        {
-            if (existing is null || !ReferralStateMachine.HubMay(existing.TaskStatus, TaskStatuses.Cancelled)) return (existing, ReferralOutcomes.NoConsent);
-            existing.TaskStatus = TaskStatuses.Cancelled;
-            existing.Version++;
-            existing.UpdatedAt = now;
-            return (existing, ReferralOutcomes.ConsentWithdrawn);
-        }
-        if (episode.ProviderOds is null) return (existing, ReferralOutcomes.NoProviderForDestination);
-        if (existing is not null)
-        {
-            // Still unanswered: follow the person's destination to the provider now covering it.
-            if (existing.TaskStatus == TaskStatuses.Requested) existing.ProviderOds = episode.ProviderOds;
-            existing.RequesterPrisonCode = episode.PrisonCode;
-            existing.Version++;
-            existing.UpdatedAt = now;
-            return (existing, ReferralOutcomes.Updated);
-        }
-        var referral = new Referral
-        {
-            Id = Guid.CreateVersion7(),
-            EpisodeId = episode.Id,
-            ProviderOds = episode.ProviderOds,
-            RequesterPrisonCode = episode.PrisonCode,
-            TaskStatus = TaskStatuses.Requested,
-            Version = 1,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Referrals.Add(referral);
-        return (referral, ReferralOutcomes.Created);
+        var (release, need, contacts) = (notification.Release, notification.Need, notification.Contacts);
+        var localAuthority = mappings.ResolveLocalAuthority(release.LocalAuthorityCode, release.Postcode);
+        return new NotificationDetails(
+            release.PrisonCode, release.ReleaseType, release.Status == ReleaseStatuses.Released,
+            release.Postcode, release.LocalAuthorityCode, release.NoFixedAbode, localAuthority, mappings.ProviderFor(localAuthority)?.OdsCode,
+            need.Substances, mappings.SubstanceGroup(need.Substances), need.InTreatmentInCustody,
+            need.Ost?.Medication, need.Ost?.DailyDoseMg, need.Ost?.LastDoseDate, need.Ost?.BridgingPrescription,
+            need.NaloxoneIssued, need.ConsentToShare,
+            contacts.PrisonTeamEmail, contacts.ProbationPractitionerName, contacts.ProbationPractitionerEmail, contacts.PduCode);
     }
 }

@@ -95,7 +95,7 @@ public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvide
     /// <summary>For a person with every unit (<c>*</c>): the units with releases in the caseload's period, to choose from.</summary>
     private Task<List<string>> UnitsWithReleasesAsync(CancellationToken ct)
     {
-        var since = Infrastructure.LondonTime.Today(clock).AddDays(-PeopleStatus.CaseloadDays);
+        var since = Domain.LondonTime.Today(clock).AddDays(-PeopleStatus.CaseloadDays);
         return db.Episodes.AsNoTracking().Where(e => e.ReleaseDate >= since && e.PduCode != null)
             .Select(e => e.PduCode!.ToUpper()).Distinct().OrderBy(code => code).ToListAsync(ct);
     }

@@ -44,7 +44,7 @@ public sealed class IndexModel(NotificationListing listing, IOptions<NotifyOptio
 
     /// <summary>Times in the UK's local time, as staff read them.</summary>
     public static string Time(DateTimeOffset instant) =>
-        TimeZoneInfo.ConvertTime(instant, Infrastructure.LondonTime.Zone).ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture);
+        TimeZoneInfo.ConvertTime(instant, Domain.LondonTime.Zone).ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -1,6 +1,4 @@
-using ContinuityHub.Mappings;
-
-namespace ContinuityHub.Features.Episodes;
+namespace ContinuityHub.Domain;
 
 /// <summary>Why an episode left the measure's denominator (contract §5, §7).</summary>
 public static class ExclusionReasons

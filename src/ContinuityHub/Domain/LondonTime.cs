@@ -1,4 +1,4 @@
-namespace ContinuityHub.Infrastructure;
+namespace ContinuityHub.Domain;
 
 /// <summary>
 /// The measure and the follow-ups run on Europe/London calendar dates (contract §6, §7), whatever the

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ContinuityHub.Features.Releases;
+namespace ContinuityHub.Domain;
 
 /// <summary>Format and check-digit rules for the identifiers a release notification may carry.</summary>
 public static partial class Identifiers

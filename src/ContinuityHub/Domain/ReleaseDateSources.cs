@@ -1,4 +1,4 @@
-namespace ContinuityHub.Features.Episodes;
+namespace ContinuityHub.Domain;
 
 /// <summary>
 /// Where an episode's release date came from, in rising authority (contract §4.1): a planned date never

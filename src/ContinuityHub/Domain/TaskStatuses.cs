@@ -1,4 +1,4 @@
-namespace ContinuityHub.Features.Referrals;
+namespace ContinuityHub.Domain;
 
 /// <summary>The FHIR Task statuses a referral moves through (contract §5).</summary>
 public static class TaskStatuses

@@ -1,6 +1,6 @@
-using static ContinuityHub.Features.Referrals.TaskStatuses;
+using static ContinuityHub.Domain.TaskStatuses;
 
-namespace ContinuityHub.Features.Referrals;
+namespace ContinuityHub.Domain;
 
 /// <summary>
 /// The closed loop of contract §5 in one table, shared by the JSON conveniences and the FHIR Task update:

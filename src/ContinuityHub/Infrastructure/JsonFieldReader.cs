@@ -3,7 +3,7 @@ using System.Text.Json;
 using ContinuityHub.Errors;
 using ContinuityHub.Infrastructure;
 
-namespace ContinuityHub.Features.Releases;
+namespace ContinuityHub.Infrastructure;
 
 /// <summary>
 /// Reads typed fields out of a JSON document while collecting every problem with its JSON pointer, so one

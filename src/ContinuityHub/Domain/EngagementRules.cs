@@ -1,7 +1,4 @@
-using ContinuityHub.Data;
-using ContinuityHub.Mappings;
-
-namespace ContinuityHub.Features.Measure;
+namespace ContinuityHub.Domain;
 
 /// <summary>Where one episode stands in the continuity-of-care measure (contract §7).</summary>
 public enum EngagementOutcome
@@ -38,17 +35,12 @@ public sealed record EngagementFacts(
 /// </summary>
 public static class EngagementRules
 {
-    /// <summary>Calendar days after the release date that still count as "within 21 days" (day 0 … day 21).</summary>
-    public const int WindowDays = 21;
-
-    public static DateOnly Deadline(DateOnly releaseDate) => releaseDate.AddDays(WindowDays);
-
     public static EngagementOutcome Classify(EngagementFacts facts, DateOnly asOf)
     {
         if (!facts.ConfirmedCommunityRelease || !facts.HasTreatmentNeed || facts.ReleaseDate > asOf)
             return EngagementOutcome.NotInCohort;
 
-        var deadline = Deadline(facts.ReleaseDate);
+        var deadline = CareWindow.Deadline(facts.ReleaseDate);
         var engagedOn = facts.EngagedOn is { } e && e >= facts.ReleaseDate && e <= deadline && e <= asOf ? e : (DateOnly?)null;
         var excludedOn = facts.ExclusionReason is not null && facts.ExclusionDate is { } x && x <= deadline && x <= asOf
             ? x : (DateOnly?)null;
@@ -58,6 +50,17 @@ public static class EngagementRules
         if (engagedOn is not null) return EngagementOutcome.Engaged;
         return asOf <= deadline ? EngagementOutcome.Pending : EngagementOutcome.NotEngaged;
     }
+
+    /// <summary>The outcome's code in answers and pages (<c>pending</c>, <c>not-engaged</c>, …).</summary>
+    public static string Code(EngagementOutcome outcome) => outcome switch
+    {
+        EngagementOutcome.NotInCohort => "not-in-cohort",
+        EngagementOutcome.Engaged => "engaged",
+        EngagementOutcome.Excluded => "excluded",
+        EngagementOutcome.Pending => "pending",
+        EngagementOutcome.NotEngaged => "not-engaged",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
 
     /// <summary>engaged / (engaged + not engaged), or null while nothing is decided.</summary>
     public static decimal? Rate(int engaged, int notEngaged) =>

@@ -1,12 +1,10 @@
-using ContinuityHub.Data;
-
-namespace ContinuityHub.Features.Episodes;
+namespace ContinuityHub.Domain;
 
 /// <summary>
 /// Contract §4.1, §6: nothing about a person reaches the treatment provider without their consent. Consent is
 /// the latest notification's <c>consentToShare</c>; unknown (only HMPPS events so far) is no consent. One rule
 /// for every way something could reach the provider: what the provider may read
-/// (<see cref="Security.CallerScope"/>), follow-up emails (the provider is not among the recipients), FHIR
+/// (<c>Security.CallerScope</c>), follow-up emails (the provider is not among the recipients), FHIR
 /// pushes (none queued or sent), and emails queued before a withdrawal (withheld).
 /// </summary>
 public static class ProviderConsent
