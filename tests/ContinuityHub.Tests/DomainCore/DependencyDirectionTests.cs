@@ -99,6 +99,26 @@ public sealed partial class DependencyDirectionTests
         Assert.True(offending.Count == 0, string.Join("\n", offending));
     }
 
+    /// <summary>
+    /// The IL check cannot see SQL: a state change written as SQL (for speed, say) must be a fragment the core owns, so
+    /// no <c>UPDATE episodes/referrals/people</c> and no <c>ExecuteUpdate</c> on them outside Domain/.
+    /// </summary>
+    [Fact]
+    public void No_SQL_outside_the_core_changes_a_person_an_episode_or_a_referral()
+    {
+        var source = Path.Combine(RepositoryPaths.Root, "src", "ContinuityHub");
+        var offending = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
+            .Where(file => !file.StartsWith(Path.Combine(source, "Domain"), StringComparison.Ordinal))
+            .SelectMany(file => File.ReadLines(file).Select((line, i) => (file, line, number: i + 1)))
+            .Where(x => StateChangingSql().IsMatch(x.line))
+            .Select(x => $"{Path.GetRelativePath(source, x.file)}:{x.number}: {x.line.Trim()}")
+            .ToList();
+        Assert.True(offending.Count == 0, string.Join("\n", offending));
+    }
+
+    [GeneratedRegex(@"(?i)\bUPDATE\s+(episodes|referrals|people)\b|\b(Episodes|Referrals|People)\b.*ExecuteUpdate")]
+    private static partial Regex StateChangingSql();
+
     // Anywhere in the line, doc comments included: a cref is a dependency too.
     [GeneratedRegex(@"\b(ContinuityHub\.)?(Features|Pages|WebUi|Hosting)\.[A-Z]")]
     private static partial Regex FeatureReference();
