@@ -49,9 +49,6 @@ export TOKEN
 bench_start_hub
 psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q)
 
-# Milliseconds of CPU (proc_ticks/pg_ticks of lib/hub.sh) per unit of work.
-ms_per() { awk -v t="$1" -v n="$2" -v hz="$ticks_per_s" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n; else print "n/a" }'; }
-
 # --- HTTP load ---------------------------------------------------------------------------------------------
 run_wrk() { # $1 = seconds, $2 = first NOMS letter index
     NOMS_FIRST_LETTER="$2" RUN_ID="$(printf '%04x' $((RANDOM)))" \
@@ -70,22 +67,10 @@ run_wrk "$DURATION" "$THREADS" > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >
 kill -0 "$hub_pid" 2> /dev/null && [[ -f "$data/pg/postmaster.pid" ]] \
     || { cat "$data/wrk.txt" >&2; die "the hub or its PostgreSQL went away during the measured run (stopped from outside?)"; }
 hub_ticks=$(($(proc_ticks "$hub_pid") - hub_ticks_before)); hub_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
-cat "$data/wrk.txt"
-result="$(grep '^RESULT ' "$data/wrk.txt")" || die "no RESULT line from wrk"
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " ${result#RESULT }"; }
-
-hub_rate="$(field rate)"
-hub_requests="$(field requests)"
-p50_ms="$(awk -v us="$(field p50_us)" 'BEGIN { printf "%.1f", us / 1000 }')"
-p90_ms="$(awk -v us="$(field p90_us)" 'BEGIN { printf "%.1f", us / 1000 }')"
-p99_ms="$(awk -v us="$(field p99_us)" 'BEGIN { printf "%.1f", us / 1000 }')"
-max_ms="$(awk -v us="$(field max_us)" 'BEGIN { printf "%.1f", us / 1000 }')"
-non2xx="$(field non2xx)"
-socket_errors="$(field socket_errors)"
-timeouts="$(field timeouts)"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-hwm_kib="$(awk '/^VmHWM:/ { print $2 }' "/proc/$hub_pid/status")"
-rss_kib="$(awk '/^VmRSS:/ { print $2 }' "/proc/$hub_pid/status")"
+bench_peak_memory
+cat "$data/wrk.txt"
+bench_wrk_result "$data/wrk.txt"
 rows_after="$("${psql[@]}" -c 'SELECT count(*) FROM release_notifications')"
 rows_written=$((rows_after - rows_before))
 episodes="$("${psql[@]}" -c 'SELECT count(*) FROM episodes')"
@@ -99,27 +84,23 @@ pg_ticks_before="$(pg_ticks)"
     || { cat "$data/pgbench.txt" >&2; die "pgbench failed"; }
 bench_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
 cat "$data/pgbench.txt"
-pg_processed="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$data/pgbench.txt")"
-pg_rate="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$data/pgbench.txt")"
-pg_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$data/pgbench.txt")"
-pg_failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$data/pgbench.txt")"
-[[ -n "$pg_rate" ]] || die "could not read the pgbench rate"
+bench_pgbench_result "$data/pgbench.txt"
 
 # --- report --------------------------------------------------------------------------------------------------
-ratio="$(awk -v h="$hub_rate" -v p="$pg_rate" 'BEGIN { printf "%.2f", h / p }')"
-verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
+ratio="$(awk -v h="$wrk_rate" -v p="$pg_rate" 'BEGIN { printf "%.2f", h / p }')"
+hub_cpu="$(bench_ms_per "$hub_ticks" "$rows_written")"
 cat <<REPORT
 
-ContinuityHub ingest benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+ContinuityHub ingest benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(bench_machine)
   hub:      POST /api/v1/releases, ${CONCURRENCY} connections, ${DURATION}s after ${WARMUP}s warm-up (embedded PostgreSQL $("$pg_bin/postgres" --version | awk '{ print $3 }'))
-  hub rate:           $(printf '%.1f' "$hub_rate") notifications/s   (${hub_requests} answers; ${rows_written} notifications stored; ${episodes} episodes, ${referrals} referrals in total)
+  hub rate:           $(printf '%.1f' "$wrk_rate") notifications/s   (${wrk_requests} answers; ${rows_written} notifications stored; ${episodes} episodes, ${referrals} referrals in total)
   hub latency:        p50 ${p50_ms} ms, p90 ${p90_ms} ms, p99 ${p99_ms} ms, max ${max_ms} ms
   non-2xx answers:    ${non2xx}   (socket errors ${socket_errors}, timeouts ${timeouts})
-  CPU per notification: hub process $(ms_per "$hub_ticks" "$rows_written") ms + PostgreSQL $(ms_per "$hub_pg_ticks" "$rows_written") ms   (pgbench: PostgreSQL $(ms_per "$bench_pg_ticks" "$pg_processed") ms per transaction)
-  hub peak memory:    $((hwm_kib / 1024)) MiB VmHWM   (VmRSS at end $((rss_kib / 1024)) MiB)
+  CPU per notification: hub process ${hub_cpu} ms + PostgreSQL $(bench_ms_per "$hub_pg_ticks" "$rows_written") ms   (pgbench: PostgreSQL $(bench_ms_per "$bench_pg_ticks" "$pg_processed") ms per transaction)
+  hub peak memory:    ${hwm_mib} MiB VmHWM   (VmRSS at end ${rss_mib} MiB)
   pgbench rate:       $(printf '%.1f' "$pg_rate") transactions/s   (${PGBENCH_CLIENTS} clients, ${PGBENCH_JOBS} jobs, ${PGBENCH_DURATION}s; latency average ${pg_latency} ms; failed ${pg_failed:-0})
   ratio hub/pgbench:  ${ratio}
   machine load:       load average ${load_before} before the hub load, ${load_after} after it (anything above ~2 on 2 cores is
                       other work competing with the benchmark)
-  targets:            ratio >= 0.5: $(verdict "$ratio >= 0.5");  >= 500 notifications/s: $(verdict "$hub_rate >= 500");  p99 < 100 ms: $(verdict "$p99_ms < 100");  non-2xx = 0: $(verdict "$non2xx == 0")
+  targets:            ratio >= 0.8: $(bench_verdict "$ratio >= 0.8");  hub CPU <= 1.0 ms: $(bench_verdict "$hub_cpu <= 1.0");  p99 < 50 ms: $(bench_verdict "$p99_ms < 50");  non-2xx = 0: $(bench_verdict "$non2xx == 0");  peak memory < 300 MiB: $(bench_verdict "$hwm_mib < 300")
 REPORT

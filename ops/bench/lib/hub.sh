@@ -107,3 +107,41 @@ pg_ticks() {
     for child in $(ps --ppid "$pm" -o pid= 2> /dev/null); do total=$((total + $(proc_ticks "$child"))); done
     echo "$total"
 }
+
+# --- reading and reporting (shared by the benchmarks' reports) ------------------------------------------------
+
+# bench_ms_per TICKS N: milliseconds of CPU (clock ticks from proc_ticks/pg_ticks) per unit of work.
+bench_ms_per() { awk -v t="$1" -v n="$2" -v hz="$ticks_per_s" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / hz / n; else print "n/a" }'; }
+
+# bench_verdict EXPR: "met" when the awk expression holds, else "MISSED".
+bench_verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
+
+# bench_wrk_result FILE: reads the RESULT line our wrk scripts print; sets wrk_rate, wrk_requests, p50_ms, p90_ms,
+# p99_ms, max_ms, non2xx, socket_errors, timeouts.
+bench_wrk_result() {
+    local result
+    result="$(grep '^RESULT ' "$1")" || die "no RESULT line from wrk"
+    _wrk_field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " ${result#RESULT }"; }
+    _wrk_ms() { awk -v us="$(_wrk_field "$1")" 'BEGIN { printf "%.1f", us / 1000 }'; }
+    wrk_rate="$(_wrk_field rate)"; wrk_requests="$(_wrk_field requests)"
+    p50_ms="$(_wrk_ms p50_us)"; p90_ms="$(_wrk_ms p90_us)"; p99_ms="$(_wrk_ms p99_us)"; max_ms="$(_wrk_ms max_us)"
+    non2xx="$(_wrk_field non2xx)"; socket_errors="$(_wrk_field socket_errors)"; timeouts="$(_wrk_field timeouts)"
+}
+
+# bench_pgbench_result FILE: reads pgbench's summary; sets pg_processed, pg_rate, pg_latency, pg_failed.
+bench_pgbench_result() {
+    pg_processed="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$1")"
+    pg_rate="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$1")"
+    pg_latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$1")"
+    pg_failed="$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$1")"
+    [[ -n "$pg_rate" ]] || die "could not read the pgbench rate"
+}
+
+# bench_peak_memory: the hub's peak and current resident memory in MiB (hwm_mib, rss_mib).
+bench_peak_memory() {
+    hwm_mib=$(($(awk '/^VmHWM:/ { print $2 }' "/proc/$hub_pid/status") / 1024))
+    rss_mib=$(($(awk '/^VmRSS:/ { print $2 }' "/proc/$hub_pid/status") / 1024))
+}
+
+# bench_machine: one line naming the machine, for the report's title.
+bench_machine() { echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"; }

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# HMPPS events benchmark: how many HMPPS domain events a second one hub node applies to EXISTING episodes
+# (POST /api/v1/events/hmpps, SNS envelopes of prisoner.released and prisoner.received), and how that compares
+# with its PostgreSQL writing the same rows when driven directly (pgbench). See docs/performance.md.
+#
+#   ops/bench/events/run.sh                       # full run: 30 s hub load + 30 s pgbench
+#   DURATION=5 ops/bench/events/run.sh            # quick check
+#
+# Settings (environment): DURATION (s, default 30), CONCURRENCY (connections, 8), THREADS (wrk threads, 2),
+# WARMUP (s, 5), PGBENCH_DURATION (s, = DURATION), PGBENCH_CLIENTS (= CONCURRENCY), PGBENCH_JOBS (2),
+# HUB_PEOPLE (episodes for each wrk thread and phase, 20000), PGBENCH_PEOPLE (episodes for each pgbench client,
+# 15000), KEEP_DATA=1 keeps the throwaway data folder.
+#
+# Steps: build the hub (Release); start it on its embedded PostgreSQL in a throwaway folder; load the episodes
+# the events are about (load.sql: one set for the hub, one for pgbench); mint an EVENT_FEED token; warm up;
+# drive the endpoint with distinct events (wrk + events.lua: even people released one day early, odd people
+# returned to custody during their window); record rate, latency, non-2xx answers, the outcomes stored and the
+# hub's peak memory; run pgbench (events.pgbench.sql) on the same server; print the comparison.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+
+DURATION="${DURATION:-30}"
+CONCURRENCY="${CONCURRENCY:-8}"
+THREADS="${THREADS:-2}"
+WARMUP="${WARMUP:-5}"
+PGBENCH_DURATION="${PGBENCH_DURATION:-$DURATION}"
+PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-$CONCURRENCY}"
+PGBENCH_JOBS="${PGBENCH_JOBS:-2}"
+HUB_PEOPLE="${HUB_PEOPLE:-20000}"
+PGBENCH_PEOPLE="${PGBENCH_PEOPLE:-15000}"
+KEEP_DATA="${KEEP_DATA:-0}"
+
+# shellcheck source=../lib/hub.sh
+source "$here/../lib/hub.sh"
+
+command -v wrk > /dev/null || die "wrk is not installed (Debian: apt-get install wrk; ops/bench/ingest/run.sh installs it)"
+bench_pg_bin pgbench
+bench_build_hub
+bench_prepare events
+
+log "minting a development token (--role EVENT_FEED) in $data"
+TOKEN="$(bench_token --role EVENT_FEED)"
+export TOKEN
+bench_start_hub
+psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q)
+
+# --- the episodes the events are about ------------------------------------------------------------------------
+today="$(TZ=Europe/London date +%F)"
+hub_people=$((HUB_PEOPLE * THREADS * 2))   # a block per wrk thread, for the warm-up and for the measured run
+pgbench_people=$((PGBENCH_PEOPLE * PGBENCH_CLIENTS))
+log "loading $hub_people episodes for the hub and $pgbench_people for pgbench (load.sql)"
+"${psql[@]}" -v people="$hub_people" -v first_letter=65 -v set=hub -v today="$today" -f "$here/load.sql"
+"${psql[@]}" -v people="$pgbench_people" -v first_letter=80 -v set=pgb -v today="$today" -f "$here/load.sql"
+
+# --- HTTP load ---------------------------------------------------------------------------------------------
+run_wrk() { # $1 = seconds, $2 = phase (0 warm-up, 1 measured)
+    FIRST=$(($2 * THREADS * HUB_PEOPLE)) BLOCK="$HUB_PEOPLE" LETTER=65 RUN_ID="$(printf '%04x' $((RANDOM)))" \
+        wrk -t"$THREADS" -c"$CONCURRENCY" -d"$1s" --latency --timeout 10s -s "$here/events.lua" "$base"
+}
+if ((WARMUP > 0)); then
+    log "warm-up: ${WARMUP}s"
+    run_wrk "$WARMUP" 0 > "$data/wrk-warmup.txt" 2>&1 || { cat "$data/wrk-warmup.txt" >&2; die "warm-up failed"; }
+fi
+events_before="$("${psql[@]}" -c 'SELECT count(*) FROM hmpps_events')"
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+log "load: POST /api/v1/events/hmpps, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s (load average: $load_before)"
+hub_ticks_before="$(proc_ticks "$hub_pid")"; pg_ticks_before="$(pg_ticks)"
+run_wrk "$DURATION" 1 > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
+kill -0 "$hub_pid" 2> /dev/null && [[ -f "$data/pg/postmaster.pid" ]] \
+    || { cat "$data/wrk.txt" >&2; die "the hub or its PostgreSQL went away during the measured run (stopped from outside?)"; }
+hub_ticks=$(($(proc_ticks "$hub_pid") - hub_ticks_before)); hub_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+bench_peak_memory
+cat "$data/wrk.txt"
+bench_wrk_result "$data/wrk.txt"
+events_stored=$(($("${psql[@]}" -c 'SELECT count(*) FROM hmpps_events') - events_before))
+# What the events did, all phases: every one should have found its episode.
+outcomes="$("${psql[@]}" -F ' ' -c "SELECT outcome || '=' || count(*) FROM hmpps_events GROUP BY outcome ORDER BY outcome" | tr '\n' ' ')"
+
+# --- pgbench on the same server ------------------------------------------------------------------------------
+log "pgbench: ${PGBENCH_CLIENTS} clients, ${PGBENCH_JOBS} jobs, ${PGBENCH_DURATION}s, $here/events.pgbench.sql (hub idle)"
+pg_ticks_before="$(pg_ticks)"
+"$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -U hub -n -c "$PGBENCH_CLIENTS" -j "$PGBENCH_JOBS" -T "$PGBENCH_DURATION" \
+    -D seq=-1 -D block="$PGBENCH_PEOPLE" -D run="$((RANDOM + 1))" -f "$here/events.pgbench.sql" continuityhub > "$data/pgbench.txt" 2>&1 \
+    || { cat "$data/pgbench.txt" >&2; die "pgbench failed"; }
+bench_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
+cat "$data/pgbench.txt"
+bench_pgbench_result "$data/pgbench.txt"
+((pg_processed <= pgbench_people)) || die "pgbench ran out of episodes ($pg_processed events for $pgbench_people): raise PGBENCH_PEOPLE"
+pgbench_excluded="$("${psql[@]}" -c "SELECT count(*) FROM episodes WHERE noms_number >= 'P' AND status = 'excluded'")"
+
+# --- report --------------------------------------------------------------------------------------------------
+ratio="$(awk -v h="$wrk_rate" -v p="$pg_rate" 'BEGIN { printf "%.2f", h / p }')"
+cat <<REPORT
+
+ContinuityHub HMPPS events benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(bench_machine)
+  hub:      POST /api/v1/events/hmpps (SNS envelopes: prisoner.released / prisoner.received, existing episodes), ${CONCURRENCY} connections, ${DURATION}s after ${WARMUP}s warm-up
+  hub rate:           $(printf '%.1f' "$wrk_rate") events/s   (${wrk_requests} answers; ${events_stored} events stored)
+  outcomes (all):     ${outcomes}
+  hub latency:        p50 ${p50_ms} ms, p90 ${p90_ms} ms, p99 ${p99_ms} ms, max ${max_ms} ms
+  non-2xx answers:    ${non2xx}   (socket errors ${socket_errors}, timeouts ${timeouts})
+  CPU per event:      hub process $(bench_ms_per "$hub_ticks" "$events_stored") ms + PostgreSQL $(bench_ms_per "$hub_pg_ticks" "$events_stored") ms   (pgbench: PostgreSQL $(bench_ms_per "$bench_pg_ticks" "$pg_processed") ms per event)
+  hub peak memory:    ${hwm_mib} MiB VmHWM   (VmRSS at end ${rss_mib} MiB)
+  pgbench rate:       $(printf '%.1f' "$pg_rate") events/s   (${PGBENCH_CLIENTS} clients, ${PGBENCH_JOBS} jobs, ${PGBENCH_DURATION}s; latency average ${pg_latency} ms; failed ${pg_failed:-0}; ${pgbench_excluded} episodes excluded)
+  ratio hub/pgbench:  ${ratio}
+  machine load:       load average ${load_before} before the hub load, ${load_after} after it (anything above ~2 on 2 cores is
+                      other work competing with the benchmark)
+  targets:            ratio >= 0.8: $(bench_verdict "$ratio >= 0.8");  non-2xx = 0: $(bench_verdict "$non2xx == 0")
+REPORT
