@@ -26,7 +26,7 @@ public static class HubServices
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<StartupChecksService>();
         builder.Services.AddDbContextPool<HubDbContext>((services, db) =>
-            db.UseNpgsql(services.GetRequiredService<HubDatabase>().ConnectionString)
+            db.UseNpgsql(services.GetRequiredService<HubDatabase>().EntityConnectionString)
               // A unique violation is how the intake learns a notification is a repeat (it then answers 200/409),
               // so EF's own error entries for failed commands would be noise; a real failure still reaches the
               // exception handler, which logs it once.

@@ -348,4 +348,39 @@ public sealed class ReleaseBatchTests(HubFactory hub) : IClassFixture<HubFactory
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("accepted", Results(await response.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("outcome").GetString());
     }
+
+    [Fact]
+    public async Task Rows_about_one_person_are_taken_in_file_order_while_other_peoples_rows_run_beside_them()
+    {
+        // The batch takes rows about different people in at once (ReleaseBatch.Lanes); one person's rows must
+        // still apply in file order, so among planned dates the later row wins (contract §4.1).
+        var noms = Notifications.NewNomsNumber();
+        var others = Enumerable.Range(0, 3 * ContinuityHub.Features.Releases.ReleaseBatch.Lanes).Select(_ => Row()).ToList();
+        var dates = new[] { "2026-12-01", "2026-12-09", "2026-12-04", "2026-12-06" };
+        var rows = new List<Dictionary<string, string>>();
+        for (var i = 0; i < dates.Length; i++)
+        {
+            var row = Row(noms);
+            row["releaseDate"] = dates[i];
+            rows.Add(row);
+            rows.AddRange(others.Skip(i * others.Count / dates.Length).Take(others.Count / dates.Length));
+        }
+        var repeat = new Dictionary<string, string>(others[^1]);
+        rows.Add(repeat);
+
+        var response = await PostCsvAsync(hub.PrisonClient("ONI"), Csv(Header, [.. rows]));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var results = Results(body);
+        Assert.Equal(Enumerable.Range(2, rows.Count), results.Select(r => r.GetProperty("row").GetInt32()));
+        Assert.Equal(rows.Select(r => r["notificationId"]), results.Select(r => r.GetProperty("notificationId").GetString()));
+        Assert.Equal(rows.Count - 1, body.GetProperty("accepted").GetInt32());
+        Assert.Equal("duplicate", results[^1].GetProperty("outcome").GetString());
+        await using var db = hub.Db();
+        var episode = await db.Episodes.SingleAsync(e => e.NomsNumber == noms);
+        Assert.Equal(new DateOnly(2026, 12, 6), episode.ReleaseDate);
+        Assert.Equal(dates.Length, await db.ReleaseNotifications.CountAsync(n => n.EpisodeId == episode.Id));
+        Assert.Equal(others.Count, await db.Episodes.CountAsync(e => others.Select(Noms).Contains(e.NomsNumber)));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -13,11 +14,13 @@ public sealed record CanonicalJson(string Text, string Hash)
 {
     public static CanonicalJson From(JsonElement element)
     {
-        var buffer = new MemoryStream();
+        // Written once into a growing buffer; the text and the hash are both taken from it without another copy.
+        var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer))
             Write(writer, element);
-        var bytes = buffer.ToArray();
-        return new CanonicalJson(Encoding.UTF8.GetString(bytes), Convert.ToHexString(SHA256.HashData(bytes)));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return new CanonicalJson(Encoding.UTF8.GetString(buffer.WrittenSpan), Convert.ToHexString(hash));
     }
 
     private static void Write(Utf8JsonWriter writer, JsonElement element)

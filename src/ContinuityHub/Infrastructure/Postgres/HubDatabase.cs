@@ -44,6 +44,20 @@ public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOption
         }
     }
 
+    /// <summary>
+    /// The connection string of the hub's <c>DbContext</c> pool: <see cref="ConnectionString"/> without Npgsql's session
+    /// reset each time a connection goes back to the pool. That reset is seven statements (SET SESSION AUTHORIZATION
+    /// DEFAULT; RESET ALL; CLOSE ALL; UNLISTEN *; pg_advisory_unlock_all(); DISCARD SEQUENCES; DISCARD TEMP) that the
+    /// server runs ahead of every request's first command. The hub's EF work leaves no session state to reset: it sets
+    /// nothing beyond SET LOCAL, takes only transaction-scoped advisory locks, opens no cursors or temporary tables,
+    /// and Npgsql still rolls back a transaction left open when a connection goes back. Raw connections
+    /// (<see cref="ConnectionString"/>: Hangfire's schema installer sets its search path) are another pool and keep the reset.
+    /// </summary>
+    public string EntityConnectionString =>
+        _entityConnectionString ??= new NpgsqlConnectionStringBuilder(ConnectionString) { NoResetOnClose = true }.ConnectionString;
+
+    private string? _entityConnectionString;
+
     private string Resolve()
     {
         var configured = configuration.GetConnectionString("Hub");
