@@ -65,17 +65,7 @@ if ((WARMUP > 0)); then
 fi
 events_before="$("${psql[@]}" -c 'SELECT count(*) FROM hmpps_events')"
 
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-log "load: POST /api/v1/events/hmpps, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s (load average: $load_before)"
-hub_ticks_before="$(proc_ticks "$hub_pid")"; pg_ticks_before="$(pg_ticks)"
-run_wrk "$DURATION" 1 > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
-kill -0 "$hub_pid" 2> /dev/null && [[ -f "$data/pg/postmaster.pid" ]] \
-    || { cat "$data/wrk.txt" >&2; die "the hub or its PostgreSQL went away during the measured run (stopped from outside?)"; }
-hub_ticks=$(($(proc_ticks "$hub_pid") - hub_ticks_before)); hub_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
-load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-bench_peak_memory
-cat "$data/wrk.txt"
-bench_wrk_result "$data/wrk.txt"
+bench_measured_wrk "POST /api/v1/events/hmpps, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s" "$DURATION" 1
 events_stored=$(($("${psql[@]}" -c 'SELECT count(*) FROM hmpps_events') - events_before))
 # What the events did, all phases: every one should have found its episode.
 outcomes="$("${psql[@]}" -F ' ' -c "SELECT outcome || '=' || count(*) FROM hmpps_events GROUP BY outcome ORDER BY outcome" | tr '\n' ' ')"

@@ -60,17 +60,7 @@ if ((WARMUP > 0)); then
 fi
 rows_before="$("${psql[@]}" -c 'SELECT count(*) FROM release_notifications')"
 
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-log "load: POST /api/v1/releases, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s (load average: $load_before)"
-hub_ticks_before="$(proc_ticks "$hub_pid")"; pg_ticks_before="$(pg_ticks)"
-run_wrk "$DURATION" "$THREADS" > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
-kill -0 "$hub_pid" 2> /dev/null && [[ -f "$data/pg/postmaster.pid" ]] \
-    || { cat "$data/wrk.txt" >&2; die "the hub or its PostgreSQL went away during the measured run (stopped from outside?)"; }
-hub_ticks=$(($(proc_ticks "$hub_pid") - hub_ticks_before)); hub_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
-load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-bench_peak_memory
-cat "$data/wrk.txt"
-bench_wrk_result "$data/wrk.txt"
+bench_measured_wrk "POST /api/v1/releases, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s" "$DURATION" "$THREADS"
 rows_after="$("${psql[@]}" -c 'SELECT count(*) FROM release_notifications')"
 rows_written=$((rows_after - rows_before))
 episodes="$("${psql[@]}" -c 'SELECT count(*) FROM episodes')"

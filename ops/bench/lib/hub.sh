@@ -145,3 +145,24 @@ bench_peak_memory() {
 
 # bench_machine: one line naming the machine, for the report's title.
 bench_machine() { echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"; }
+
+# bench_measured_wrk DESCRIPTION RUN_WRK_ARGS…: the measured wrk run (run_wrk, defined by the caller, with these
+# arguments; its output in $data/wrk.txt, printed), with the machine's load before and after (load_before,
+# load_after), the CPU the hub and PostgreSQL used meanwhile (hub_ticks, hub_pg_ticks), the hub's peak memory and
+# wrk's figures (bench_peak_memory, bench_wrk_result).
+bench_measured_wrk() {
+    local description="$1"
+    shift
+    load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+    log "load: $description (load average: $load_before)"
+    local hub_before pg_before
+    hub_before="$(proc_ticks "$hub_pid")"; pg_before="$(pg_ticks)"
+    run_wrk "$@" > "$data/wrk.txt" 2>&1 || { cat "$data/wrk.txt" >&2; die "wrk failed"; }
+    kill -0 "$hub_pid" 2> /dev/null && [[ -f "$data/pg/postmaster.pid" ]] \
+        || { cat "$data/wrk.txt" >&2; die "the hub or its PostgreSQL went away during the measured run (stopped from outside?)"; }
+    hub_ticks=$(($(proc_ticks "$hub_pid") - hub_before)); hub_pg_ticks=$(($(pg_ticks) - pg_before))
+    load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+    bench_peak_memory
+    cat "$data/wrk.txt"
+    bench_wrk_result "$data/wrk.txt"
+}
