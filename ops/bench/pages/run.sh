@@ -38,9 +38,10 @@ load_start=$(date +%s)
 load_s=$(($(date +%s) - load_start))
 mix="$("${psql[@]}" -A -t -F ' ' -c "SELECT (SELECT count(*) FROM episodes), (SELECT count(*) FROM referrals),
     (SELECT count(*) FROM referrals WHERE provider_ods = 'EXS2SN'),
+    (SELECT count(*) FROM referrals WHERE provider_ods = 'EXS2SN' AND task_status IN ('requested', 'accepted', 'in-progress')),
     (SELECT count(*) FROM episodes WHERE pdu_code = 'N56NNE' AND release_date >= date '$today' - 90)")"
-read -r n_episodes n_referrals n_inbox n_caseload <<< "$mix"
-log "loaded in ${load_s}s: $n_episodes episodes, $n_referrals referrals ($n_inbox for EXS2SN), $n_caseload in N56NNE's 90 days"
+read -r n_episodes n_referrals n_inbox n_inbox_open n_caseload <<< "$mix"
+log "loaded in ${load_s}s: $n_episodes episodes, $n_referrals referrals ($n_inbox for EXS2SN, $n_inbox_open open), $n_caseload in N56NNE's 90 days"
 
 # sign_in JAR ROLE FIELD VALUE: a cookie session through the development sign-in form, as a browser gets one.
 sign_in() {
@@ -87,6 +88,9 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "timing (load average: $load_before)"
 results="$(
     measure "provider inbox, first page" "$provider" "/referrals"
+    measure "provider inbox, every state" "$provider" "/referrals?state=any"
+    measure "provider inbox, 0-7 days left" "$provider" "/referrals?daysLeft=0-7"
+    measure "provider inbox, page 5" "$provider" "/referrals?page=5"
     measure "probation caseload, first page" "$probation" "/caseload"
     measure "probation caseload, at risk" "$probation" "/caseload?status=at-risk"
     measure "probation caseload, page 5" "$probation" "/caseload?page=5"
@@ -96,7 +100,7 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 cat <<REPORT
 
 ContinuityHub pages benchmark — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc) cores, PostgreSQL $("$pg_bin/psql" --version | awk '{ print $3 }') (embedded)
-  data: $n_episodes episodes, $n_referrals referrals; EXS2SN's inbox holds $n_inbox referrals; N56NNE's caseload $n_caseload releases (90 days); loaded in ${load_s}s
+  data: $n_episodes episodes, $n_referrals referrals; EXS2SN's inbox holds $n_inbox referrals ($n_inbox_open open); N56NNE's caseload $n_caseload releases (90 days); loaded in ${load_s}s
 $results
   machine load: load average $load_before before timing, $load_after after (above ~2 on 2 cores means other work competed)
 REPORT

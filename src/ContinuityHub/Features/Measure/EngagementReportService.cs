@@ -86,21 +86,16 @@ public sealed class EngagementReportService(HubDbContext db, ReferenceData mappi
         var sets = string.Join(", ", keyNames.Select(k => $"({k}, outcome)").Append("(outcome)"));
         // GROUPING(k0, k1, …) has a bit set for each key rolled up; exactly one bit clear = the breakdown by that key.
         var grouping = keyNames.Count == 0 ? "0" : $"GROUPING({string.Join(", ", keyNames)})";
-        var deadline = $"e.release_date + {CareWindow.EngageDays}";
         var classified = $"""
             WITH classified AS (
                 SELECT {keys}
-                       -- Excluded: an exclusion dated on or before day 21 and known by asOf, unless the person engaged
-                       -- (on or after release) on or before the exclusion's own day.
-                       CASE WHEN e.exclusion_reason IS NOT NULL AND e.exclusion_date <= {deadline} AND e.exclusion_date <= @as_of
-                                 AND NOT coalesce(e.engaged_on >= e.release_date AND e.engaged_on <= e.exclusion_date, false)
+                       CASE WHEN {EngagementRulesSql.Excluded("e", "@as_of")}
                             THEN CASE e.exclusion_reason WHEN '{ExclusionReasons.Died}' THEN {Died}
                                       WHEN '{ExclusionReasons.ReturnedToCustody}' THEN {ReturnedToCustody}
                                       WHEN '{ExclusionReasons.RemovedFromUk}' THEN {RemovedFromUk}
                                       WHEN '{ExclusionReasons.Hospital}' THEN {Hospital} ELSE {OtherExclusion} END
-                            -- Engaged: first engagement on day 0 … day 21, known by asOf.
-                            WHEN e.engaged_on >= e.release_date AND e.engaged_on <= {deadline} AND e.engaged_on <= @as_of THEN {Engaged}
-                            WHEN @as_of <= {deadline} THEN {Pending}
+                            WHEN {EngagementRulesSql.Engaged("e", "@as_of")} THEN {Engaged}
+                            WHEN {EngagementRulesSql.WindowOpen("e", "@as_of")} THEN {Pending}
                             ELSE {NotEngaged} END AS outcome
                   FROM episodes e
                  WHERE e.release_date >= @from AND e.release_date <= @to AND e.release_date <= @as_of

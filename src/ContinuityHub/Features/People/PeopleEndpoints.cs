@@ -73,11 +73,11 @@ public static class PeopleEndpoints
         if (pduCode is not null && !scope.Covers(pduCode))
             return ApiProblems.Status(StatusCodes.Status403Forbidden, "Outside your delivery units.", "pdu is not in your token's pdu claim.");
 
-        var selected = (await people.CaseloadAsync(scope, pduCode, ct)).Select(e => e.View).Where(v => PeopleStatus.Matches(v, status)).ToList();
+        var caseload = await people.CaseloadAsync(scope, pduCode, status, (long)(pageNumber - 1) * take, take, ct);
+        var views = caseload.Entries.Select(e => e.View).ToList();
         // Only the page answered is shown, so only its episodes are audited.
-        var views = selected.Skip((int)Math.Min((long)(pageNumber - 1) * take, int.MaxValue)).Take(take).ToList();
         await people.AuditShownAsync(views, "caseload.read", ct);
-        return TypedResults.Ok(new Caseload(pduCode, status, LondonTime.Today(clock), selected.Count, pageNumber, take, (long)pageNumber * take < selected.Count, views));
+        return TypedResults.Ok(new Caseload(pduCode, status, LondonTime.Today(clock), caseload.Total, pageNumber, take, (long)pageNumber * take < caseload.Total, views));
     }
 
     private static string Cut(string value) => value.Length <= 40 ? value : value[..40];

@@ -3,11 +3,16 @@ using ContinuityHub.Data;
 using ContinuityHub.Infrastructure;
 using ContinuityHub.Mappings;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ContinuityHub.Features.People;
 
 /// <summary>One episode as probation sees it, and the person it is about (the pages show the name; the API does not).</summary>
 public sealed record StatusEntry(EpisodeStatusView View, Person Person);
+
+/// <summary>One page of a caseload: the releases shown, how many each filter takes (null: all), and how many the chosen filter takes.</summary>
+public sealed record CaseloadPage(IReadOnlyList<StatusEntry> Entries, IReadOnlyList<(string? Status, int Count)> Counts, int Total);
 
 /// <summary>
 /// People's status for probation (contract §7 last line), shared by the API (<see cref="PeopleEndpoints"/>) and the
@@ -33,34 +38,62 @@ public sealed class PeopleStatus(HubDbContext db, ReferenceData mappings, AuditT
     }
 
     /// <summary>
-    /// The releases of the last <see cref="CaseloadDays"/> days of one delivery unit (or, with null, of every unit in
-    /// scope), those who most need a nudge first (see <see cref="Order"/>).
+    /// One page of the releases of the last <see cref="CaseloadDays"/> days (and those planned) of one delivery unit
+    /// (or, with null, of every unit in scope) that <paramref name="status"/> takes (one of <see cref="StatusFilters"/>,
+    /// or null for all), those who most need a nudge first, with the count of each filter. Classified, counted,
+    /// filtered, ordered and paged in SQL (<see cref="CaseloadSql"/>); only the page's rows are read.
     /// </summary>
-    public async Task<List<StatusEntry>> CaseloadAsync(PduScope scope, string? pduCode, CancellationToken ct)
+    public async Task<CaseloadPage> CaseloadAsync(PduScope scope, string? pduCode, string? status, long skip, int take, CancellationToken ct)
     {
-        var since = LondonTime.Today(clock).AddDays(-CaseloadDays);
-        var query = InScope(Rows(), scope).Where(r => r.Episode.ReleaseDate >= since);
-        if (pduCode is not null) query = query.Where(r => r.Episode.PduCode != null && r.Episode.PduCode.ToUpper() == pduCode);
-        return Order(await EntriesAsync(query, ct));
+        var today = LondonTime.Today(clock);
+        var where = CaseloadSql.Where(limitToCodes: !scope.All, onePdu: pduCode is not null);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var counts = new int[StatusFilters.Count + 1];
+        var ids = new List<Guid>();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using (var command = Command(CaseloadSql.Counts(where)))
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                for (var i = 0; i < counts.Length; i++) counts[i] = reader.GetInt32(i);
+            }
+            await using (var command = Command(CaseloadSql.Page(where)))
+            {
+                command.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = (object?)status ?? DBNull.Value });
+                command.Parameters.Add(new NpgsqlParameter("skip", NpgsqlDbType.Bigint) { Value = skip });
+                command.Parameters.Add(new NpgsqlParameter("take", NpgsqlDbType.Integer) { Value = take });
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        var position = ids.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
+        var entries = (await EntriesAsync(Rows().Where(r => ids.Contains(r.Episode.Id)), ct)).OrderBy(e => position[e.View.EpisodeId]).ToList();
+        IReadOnlyList<(string?, int)> perFilter = [(null, counts[0]), .. StatusFilters.Select((filter, i) => ((string?)filter, counts[i + 1]))];
+        return new CaseloadPage(entries, perFilter, status is null ? counts[0] : counts[1 + StatusFilters.ToList().IndexOf(status)]);
+
+        NpgsqlCommand Command(string sql) => new(sql, connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter("today", today),
+                new NpgsqlParameter("since", today.AddDays(-CaseloadDays)),
+                new NpgsqlParameter("codes", scope.Codes),
+                new NpgsqlParameter("pdu", NpgsqlDbType.Text) { Value = (object?)pduCode ?? DBNull.Value },
+            },
+        };
     }
 
     /// <summary>The episodes in scope that <paramref name="select"/> picks (a person's, by NOMS number, CRN or id), latest release first.</summary>
     public async Task<List<StatusEntry>> EpisodesAsync(PduScope scope, Func<IQueryable<Row>, IQueryable<Row>> select, CancellationToken ct) =>
         (await EntriesAsync(select(InScope(Rows(), scope)), ct))
             .OrderByDescending(e => e.View.ReleaseDate).ThenBy(e => e.View.EpisodeId).ToList();
-
-    /// <summary>Whether <paramref name="status"/> (one of <see cref="StatusFilters"/>, or null for all) takes this episode.</summary>
-    public static bool Matches(EpisodeStatusView view, string? status) =>
-        status is null || (status == AtRisk ? view.AtRisk : view.Outcome == status);
-
-    /// <summary>Those who most need a nudge first: still pending, nobody has accepted, fewest days left (every at-risk episode comes first).</summary>
-    public static List<StatusEntry> Order(IEnumerable<StatusEntry> entries) => entries
-        .OrderBy(e => e.View.Outcome == "pending" ? 0 : 1)
-        .ThenBy(e => e.View.Accepted ? 1 : 0)
-        .ThenBy(e => e.View.DaysLeft)
-        .ThenBy(e => e.View.ReleaseDate)
-        .ThenBy(e => e.View.EpisodeId)
-        .ToList();
 
     /// <summary>Audits each episode shown, one entry each, saved before anything is answered.</summary>
     public async Task AuditShownAsync(IEnumerable<EpisodeStatusView> shown, string action, CancellationToken ct)

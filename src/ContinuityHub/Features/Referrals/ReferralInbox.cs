@@ -58,7 +58,8 @@ public sealed record InboxPage(IReadOnlyList<InboxRow> Rows, int Total, InboxFil
 
 /// <summary>
 /// A provider's referral inbox: the referrals they may see (<see cref="ProviderReferrals"/>), new ones
-/// (<c>requested</c>) first, then by days left of the 21 (fewest first), 50 a page. The filters narrow on the
+/// (<c>requested</c>) first, then those whose 21 days are still running by days left (fewest first), then those whose window
+/// has closed (most recent first), 50 a page. The filters narrow on the
 /// referrals' index (provider, state) and the episodes' release dates; each person listed is audited.
 /// </summary>
 public sealed class ReferralInbox(HubDbContext db, AuditTrail audit, TimeProvider clock)
@@ -86,8 +87,14 @@ public sealed class ReferralInbox(HubDbContext db, AuditTrail audit, TimeProvide
         };
 
         var total = await referrals.CountAsync(ct);
+        // Windows still open (release date on or after this) by days left, fewest first; then the closed ones, most recently closed first.
+        var openSince = today.AddDays(-window);
         var rows = await referrals
-            .OrderBy(r => r.TaskStatus == TaskStatuses.Requested ? 0 : 1).ThenBy(r => r.Episode!.ReleaseDate).ThenBy(r => r.Id)
+            .OrderBy(r => r.TaskStatus == TaskStatuses.Requested ? 0 : 1)
+            .ThenBy(r => r.Episode!.ReleaseDate < openSince ? 1 : 0)
+            .ThenBy(r => r.Episode!.ReleaseDate < openSince ? openSince : r.Episode.ReleaseDate)
+            .ThenByDescending(r => r.Episode!.ReleaseDate)
+            .ThenBy(r => r.Id)
             .Skip((filter.Page - 1) * InboxFilter.PageSize).Take(InboxFilter.PageSize)
             .Select(r => new
             {

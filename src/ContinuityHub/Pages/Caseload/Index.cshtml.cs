@@ -81,13 +81,17 @@ public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvide
     private async Task LoadAsync(PduScope scope, string? status, string? pduCode, int pageNumber, CancellationToken ct)
     {
         (Status, Pdu) = (status, pduCode);
-        var caseload = await people.CaseloadAsync(scope, pduCode, ct);
-        Counts = [(null, caseload.Count), .. PeopleStatus.StatusFilters.Select(f => ((string?)f, caseload.Count(e => PeopleStatus.Matches(e.View, f))))];
-        var selected = caseload.Where(e => PeopleStatus.Matches(e.View, status)).ToList();
-        Total = selected.Count;
+        var caseload = await people.CaseloadAsync(scope, pduCode, status, (long)(pageNumber - 1) * PageSize, PageSize, ct);
+        (Counts, Total) = (caseload.Counts, caseload.Total);
         PageCount = Math.Max(1, (Total + PageSize - 1) / PageSize);
-        PageNumber = Math.Min(pageNumber, PageCount);
-        Entries = selected.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
+        PageNumber = pageNumber;
+        if (pageNumber > PageCount)
+        {
+            // Past the last page (the caseload shrank since the link was made): the last page instead.
+            PageNumber = PageCount;
+            caseload = await people.CaseloadAsync(scope, pduCode, status, (long)(PageCount - 1) * PageSize, PageSize, ct);
+        }
+        Entries = caseload.Entries;
         Pdus = scope.All ? await UnitsWithReleasesAsync(ct) : scope.Codes;
         await people.AuditShownAsync(Entries.Select(e => e.View), "caseload.read", ct);
     }

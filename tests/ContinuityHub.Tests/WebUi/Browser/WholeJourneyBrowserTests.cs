@@ -1,18 +1,17 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using ContinuityHub.Security;
 using ContinuityHub.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
 
 namespace ContinuityHub.Tests.WebUi.Browser;
 
 /// <summary>
 /// Issue 11 item 7, the whole journey, on a hub of its own (empty database): a prison team notifies a release
 /// through the form → it reaches the provider covering the destination → the provider accepts and records
-/// engagement → probation sees "engaged" → the dashboard counts it.
-/// The provider's inbox/referral pages and probation's person page were not on main when this test was
-/// written, so those two steps go through the API those pages call (the same services); the form, the outcome
-/// page and the dashboard are driven in the browser.
+/// engagement → probation sees "engaged" → the dashboard counts it; a death recorded by probation → an exclusion.
+/// Every step goes through the pages in the browser: the form, the provider's inbox and referral page, probation's
+/// find-a-person, person page and exclusion form, and the dashboard; then a death recorded by probation shows on the
+/// dashboard as an exclusion.
 /// </summary>
 public sealed class WholeJourneyBrowserTests(BrowserHub hub) : IClassFixture<BrowserHub>
 {
@@ -56,14 +55,27 @@ public sealed class WholeJourneyBrowserTests(BrowserHub hub) : IClassFixture<Bro
             referralId = referral.Id;
         }
 
-        // 2. The provider covering the destination has it, accepts it and records engagement on 20 November.
-        var provider = hub.ClientFor(HubRoles.TreatmentProvider, ods: "EXS2SN");
-        var inbox = await provider.GetFromJsonAsync<JsonElement>("/fhir/Task?owner=EXS2SN&status=requested");
-        Assert.Contains(inbox.GetProperty("entry").EnumerateArray(), e => e.GetProperty("resource").GetProperty("id").GetString() == referralId.ToString());
-        var otherProvider = hub.ClientFor(HubRoles.TreatmentProvider, ods: "EXS2SW");
-        Assert.False((await otherProvider.PostAsync($"/api/v1/referrals/{referralId}/accept", null)).IsSuccessStatusCode);
-        (await provider.PostAsync($"/api/v1/referrals/{referralId}/accept", null)).EnsureSuccessStatusCode();
-        (await provider.PostAsJsonAsync($"/api/v1/referrals/{referralId}/engagement", new { date = "2026-11-20" })).EnsureSuccessStatusCode();
+        // 2. The provider covering the destination finds it in the inbox, accepts it and records engagement on
+        //    20 November, all through the pages; another provider is refused the referral's page.
+        var otherProvider = await hub.SignedInPageAsync(HubRoles.TreatmentProvider, ods: "EXS2SW", name: "Sam Elsewhere");
+        Assert.DoesNotContain("Jamie Journey", await otherProvider.MainTextAsync());
+        Assert.Equal(403, (await otherProvider.GotoAsync($"/referrals/{referralId}"))!.Status);
+        Assert.DoesNotContain("Journey", await otherProvider.MainTextAsync());
+
+        var provider = await hub.SignedInPageAsync(HubRoles.TreatmentProvider, ods: "EXS2SN", name: "Pat Provider");
+        var inboxRow = await provider.Locator("tbody tr", new() { HasText = "Jamie Journey" }).InnerTextAsync();
+        Assert.Contains("New", inboxRow);
+        await provider.ClickAsync("tbody a:has-text('Jamie Journey')");
+        Assert.Equal($"{hub.BaseUrl}/referrals/{referralId}", provider.Url);
+        await provider.ClickAsync("button:has-text('Accept referral')");
+        Assert.Equal($"{hub.BaseUrl}/referrals/{referralId}?done=accepted", provider.Url);
+        await provider.ClickAsync("a:has-text('Record engagement')");
+        await provider.FillAsync("#date-day", "20");
+        await provider.FillAsync("#date-month", "11");
+        await provider.FillAsync("#date-year", "2026");
+        await provider.ClickAsync("button:has-text('Record engagement')");
+        Assert.Contains("Engagement recorded", await provider.InnerTextAsync(".govuk-notification-banner"));
+        Assert.Contains("First attended on 20 November 2026", await provider.InnerTextAsync(".moj-timeline"));
 
         // The prison team's own list now shows it accepted and engaged.
         await prison.GotoAsync("/releases");
@@ -71,16 +83,44 @@ public sealed class WholeJourneyBrowserTests(BrowserHub hub) : IClassFixture<Bro
         Assert.Contains("Engaged", row);
         Assert.Contains("Yes", row);
 
-        // 3. The probation practitioner sees "engaged".
-        var probation = hub.ClientFor(HubRoles.Probation, pdus: ["N56NNE"]);
-        var person = await probation.GetFromJsonAsync<JsonElement>($"/api/v1/people/{noms}/episodes");
-        var status = Assert.Single(person.GetProperty("episodes").EnumerateArray());
-        Assert.Equal("engaged", status.GetProperty("outcome").GetString());
-        Assert.Equal("2026-11-20", status.GetProperty("engagedOn").GetString());
+        // 3. The probation practitioner finds the person (a POST, then their page by id) and sees "engaged".
+        var probation = await hub.SignedInPageAsync(HubRoles.Probation, pdu: "N56NNE", name: "Pip Probation");
+        await probation.FillAsync("#identifier", noms);
+        await probation.ClickAsync("button:has-text('Find')");
+        Assert.Matches($"^{hub.BaseUrl}/caseload/people/[0-9a-f-]{{36}}$", probation.Url);
+        var release = await probation.Locator(".govuk-summary-card", new() { HasText = "15 November 2026" }).InnerTextAsync();
+        Assert.Contains("Engaged", release);
+        Assert.Contains("Engaged 20 November 2026", release);
 
         // 4. The commissioner's dashboard counts it.
         var commissioner = await hub.SignedInPageAsync(HubRoles.Commissioner);
         await commissioner.GotoAsync("/dashboard");
         Assert.Contains("1 of 1 people whose 21 days are decided engaged in time", await commissioner.MainTextAsync());
+        Assert.Equal("0", await ExcludedCountAsync(commissioner));
+
+        // 5. Another person released the same day dies on 18 November, before engaging: probation records the death on
+        //    the person's page, and the dashboard shows it as an exclusion (the rate is unchanged: 1 of 1).
+        var died = Notifications.Example(releaseDate: "2026-11-15", status: "released");
+        died["person"]!["givenName"] = "Dana";
+        died["person"]!["familyName"] = "Died";
+        died["contacts"]!["probationPractitioner"]!["pduCode"] = "N56NNE";
+        await hub.SubmitReleaseAsync(died);
+        await probation.GotoAsync("/caseload");
+        await probation.FillAsync("#identifier", (string)died["person"]!["nomsNumber"]!);
+        await probation.ClickAsync("button:has-text('Find')");
+        await probation.ClickAsync("a:has-text('Record an exclusion')");
+        await probation.CheckAsync("input[name=Reason][value=died]");
+        await probation.FillAsync("#date-day", "18");
+        await probation.FillAsync("#date-month", "11");
+        await probation.FillAsync("#date-year", "2026");
+        await probation.ClickAsync("button:has-text('Record exclusion')");
+        Assert.Contains("Died, 18 November 2026", await probation.MainTextAsync());
+
+        await commissioner.GotoAsync("/dashboard");
+        Assert.Equal("1", await ExcludedCountAsync(commissioner));
+        Assert.Contains("1 of 1 people whose 21 days are decided engaged in time", await commissioner.MainTextAsync());
     }
+
+    private static async Task<string> ExcludedCountAsync(IPage page) =>
+        (await page.Locator("tr:has(th:text-is('Excluded')) td").First.InnerTextAsync()).Trim();
 }
