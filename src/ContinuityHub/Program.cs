@@ -70,6 +70,7 @@ catch (InvalidOperationException e)
 app.UseWebTransport();
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseHubRequestLogging();
+app.UseWebPageErrors();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebPages();

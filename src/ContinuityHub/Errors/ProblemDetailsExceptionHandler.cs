@@ -1,4 +1,5 @@
 using ContinuityHub.Observability;
+using ContinuityHub.Security;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,7 +7,8 @@ namespace ContinuityHub.Errors;
 
 /// <summary>
 /// The single place where an unhandled exception becomes a response: problem+json (an OperationOutcome
-/// under /fhir, by the FHIR problem writer) with the correlation id,
+/// under /fhir, by the FHIR problem writer) with the correlation id — or, for a page request failing on the server,
+/// the bare status that the GOV.UK error page dresses (<see cref="WebUi.WebPages.UseWebPageErrors"/>) —
 /// never a stack trace or exception text (which could carry personal data). Client errors that the
 /// framework raises as BadHttpRequestException keep their 4xx status; the database being unavailable is a 503
 /// with Retry-After (<see cref="DatabaseUnavailable"/>), for every endpoint at once.
@@ -29,6 +31,8 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         if (status >= 500)
             logger.LogError("Unhandled {ExceptionType:l} at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
         context.Response.StatusCode = status;
+        // A page answers no JSON: the bare status is dressed as the GOV.UK error page (WebPages.UseWebPageErrors).
+        if (status >= 500 && UiAuthentication.IsUiPath(context.Request.Path)) return true;
         // Under /fhir the problem is written as an OperationOutcome (Features/Fhir/FhirProblemWriter).
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
@@ -66,6 +70,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         logger.LogWarning("Database unavailable ({ExceptionType:l}) at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (UiAuthentication.IsUiPath(context.Request.Path)) return true; // the GOV.UK error page, as above
         const string detail = "The hub cannot reach its database at the moment. Send the same request again later (a notification with the same id is not stored twice).";
         // Under /fhir: an OperationOutcome with code transient (Features/Fhir/FhirProblemWriter).
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext

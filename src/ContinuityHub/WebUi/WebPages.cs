@@ -18,16 +18,30 @@ public static class WebPages
             // Pages show people's care: never kept by a shared cache or the browser.
             options.Conventions.ConfigureFilter(new ResponseCacheAttribute { NoStore = true, Location = ResponseCacheLocation.None }));
 
-    /// <summary>Static assets (anonymous, before sign-in) and the error pages for page requests.</summary>
-    public static void UseWebPages(this WebApplication app)
+    /// <summary>
+    /// The error pages for page requests, registered before the exception handler so they also dress its answers: an
+    /// exception on a page leaves a bare 5xx (<see cref="Errors.ProblemDetailsExceptionHandler"/>), which is re-executed
+    /// here as "Sorry, there is a problem with the service", like a 403 or 404 from a page.
+    /// </summary>
+    public static void UseWebPageErrors(this WebApplication app)
     {
-        app.UseStaticFiles();
         // Registered on the application itself (a UseWhen branch could not route the re-executed request), and
-        // switched off for the APIs, whose status codes keep the JSON problems of the UseStatusCodePages before it.
+        // switched off for the APIs, whose status codes keep their JSON problems.
         app.UseStatusCodePagesWithReExecute(ErrorPath + "/{0}");
         app.Use((context, next) =>
         {
             if (!UiAuthentication.IsUiPath(context.Request.Path) && context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return next(context);
+        });
+    }
+
+    /// <summary>Static assets (anonymous, before sign-in); the APIs' JSON status pages (registered before this) kept off page requests.</summary>
+    public static void UseWebPages(this WebApplication app)
+    {
+        app.UseStaticFiles();
+        app.Use((context, next) =>
+        {
+            if (UiAuthentication.IsUiPath(context.Request.Path) && context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
             return next(context);
         });
     }

@@ -42,13 +42,13 @@ public static class CaseloadSql
 
     /// <summary>
     /// The caseload's rows: released since <c>@since</c>, in the caller's units (none named: every unit) and in the one
-    /// unit chosen. Units compared in capitals, as <see cref="PduScope"/> holds them (the expression index of
-    /// migration 0050 serves exactly <c>upper(pdu_code), release_date</c>).
+    /// unit chosen. Units compared in capitals, as <see cref="PduScope"/> holds them, on the generated column of
+    /// <see cref="CaseloadIndex"/> (its index serves exactly this).
     /// </summary>
     public static string Where(bool limitToCodes, bool onePdu) =>
         "e.release_date >= @since"
-        + (limitToCodes ? " AND upper(e.pdu_code) = ANY(@codes)" : "")
-        + (onePdu ? " AND upper(e.pdu_code) = @pdu" : "");
+        + (limitToCodes ? $" AND e.{CaseloadIndex.Column} = ANY(@codes)" : "")
+        + (onePdu ? $" AND e.{CaseloadIndex.Column} = @pdu" : "");
 
     /// <summary>One row: how many releases in all and for each of <see cref="PeopleStatus.StatusFilters"/>, in that order.</summary>
     public static string Counts(string where) => Classified(where) + """

@@ -1,11 +1,9 @@
-using System.Globalization;
 using ContinuityHub.Data;
 using ContinuityHub.Errors;
 using ContinuityHub.Features.Episodes;
 using ContinuityHub.Features.People;
 using ContinuityHub.Security;
 using ContinuityHub.WebUi;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,8 +15,7 @@ namespace ContinuityHub.Pages.Caseload;
 /// <c>POST /api/v1/episodes/{id}/exclusion</c>, so the same rules and messages. Bad input: the GOV.UK error
 /// summary and nothing written; done: back to the person's page with what happened.
 /// </summary>
-[Authorize(Roles = HubRoles.Probation)]
-public sealed class ExclusionModel(PeopleStatus people, EpisodeExclusionActions exclusions, HubDbContext db) : HubPageModel
+public sealed class ExclusionModel(PeopleStatus people, EpisodeExclusionActions exclusions, HubDbContext db) : ProbationPageModel
 {
     public static string PathFor(Guid episodeId) => $"/caseload/episodes/{episodeId}/exclusion";
 
@@ -70,34 +67,19 @@ public sealed class ExclusionModel(PeopleStatus people, EpisodeExclusionActions 
     /// <summary>The episode in the practitioner's scope (audited as shown), or the refusal: 403 when it exists elsewhere, 404 when unknown.</summary>
     private async Task<IActionResult?> LoadAsync(Guid episodeId, CancellationToken ct)
     {
-        var entries = await people.EpisodesAsync(PduScope.Of(HubUser.From(HttpContext)), rows => rows.Where(r => r.Episode.Id == episodeId), ct);
+        var entries = await people.EpisodesAsync(Scope, rows => rows.Where(r => r.Episode.Id == episodeId), ct);
         if (entries.Count == 0) return await db.Episodes.AnyAsync(e => e.Id == episodeId, ct) ? Forbid() : NotFound();
         Entry = entries[0];
         await people.AuditShownAsync([Entry.View], "person.episodes.read", ct);
         return null;
     }
 
-    /// <summary>The GOV.UK date input's three fields as a date, with its standard messages.</summary>
+    /// <summary>The GOV.UK date input's three fields as a date, with the design system's messages (<see cref="DateInput"/>).</summary>
     private DateOnly? ReadDate(List<FieldProblem> problems)
     {
-        var parts = new[] { ("day", Day), ("month", Month), ("year", Year) };
-        var missing = parts.Where(p => string.IsNullOrWhiteSpace(p.Item2)).Select(p => p.Item1).ToList();
-        if (missing.Count == 3)
-        {
-            problems.Add(new FieldProblem("/date", "Enter the date it happened"));
-            return null;
-        }
-        if (missing.Count > 0)
-        {
-            problems.Add(new FieldProblem("/date", $"The date must include a {string.Join(" and a ", missing)}"));
-            return null;
-        }
-        if (int.TryParse(Day, NumberStyles.None, CultureInfo.InvariantCulture, out var day) && int.TryParse(Month, NumberStyles.None, CultureInfo.InvariantCulture, out var month)
-            && int.TryParse(Year, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && Year!.Trim().Length == 4
-            && month is >= 1 and <= 12 && year >= 1900 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
-            return new DateOnly(year, month, day);
-        problems.Add(new FieldProblem("/date", "The date must be a real date, for example 27 3 2026"));
-        return null;
+        var (date, problem) = new DateInput(Day?.Trim(), Month?.Trim(), Year?.Trim()).Read("the date it happened");
+        if (problem is not null) problems.Add(new FieldProblem("/date", problem));
+        return date;
     }
 
     private static string InWords(FieldProblem problem) => problem.Pointer switch

@@ -3,7 +3,6 @@ using ContinuityHub.Features.People;
 using ContinuityHub.Features.Releases;
 using ContinuityHub.Security;
 using ContinuityHub.WebUi;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,8 +14,7 @@ namespace ContinuityHub.Pages.Caseload;
 /// "find a person", a POST that redirects to the person's page by its internal id (no NOMS number or CRN in
 /// any URL). The episodes on the page are audited (<c>caseload.read</c>).
 /// </summary>
-[Authorize(Roles = HubRoles.Probation)]
-public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvider clock) : HubPageModel
+public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvider clock) : ProbationPageModel
 {
     public const int PageSize = 50;
 
@@ -43,7 +41,7 @@ public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvide
         if (status is not null && !PeopleStatus.StatusFilters.Contains(status)) Errors.Add("status", "Choose a filter from the list");
         var pageNumber = 1;
         if (pageText is not null && (!int.TryParse(pageText, out pageNumber) || pageNumber < 1)) Errors.Add("page", "The page number must be 1 or more");
-        var scope = PduScope.Of(HubUser.From(HttpContext));
+        var scope = Scope;
         var pduCode = string.IsNullOrWhiteSpace(pdu) ? null : pdu.Trim().ToUpperInvariant();
         if (pduCode is not null && !scope.Covers(pduCode)) return Forbid();
         if (Errors.Any)
@@ -58,7 +56,7 @@ public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvide
     /// <summary>Find a person by NOMS number or CRN among the releases of the person's delivery units (any date).</summary>
     public async Task<IActionResult> OnPostFindAsync(CancellationToken ct)
     {
-        var scope = PduScope.Of(HubUser.From(HttpContext));
+        var scope = Scope;
         var identifier = Identifier?.Trim().ToUpperInvariant().Replace(" ", "", StringComparison.Ordinal) ?? "";
         Guid? personId = null;
         if (identifier.Length == 0) Errors.Add("identifier", "Enter a NOMS number or a CRN");

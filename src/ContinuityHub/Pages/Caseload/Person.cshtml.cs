@@ -4,7 +4,6 @@ using ContinuityHub.Features.People;
 using ContinuityHub.Mappings;
 using ContinuityHub.Security;
 using ContinuityHub.WebUi;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,8 +14,7 @@ namespace ContinuityHub.Pages.Caseload;
 /// <c>GET /api/v1/people/{id}/episodes</c> gives it (<see cref="PeopleStatus"/>), with the person's name. Someone
 /// known only to other delivery units is refused (403, nothing shown). Every view is audited (<c>person.episodes.read</c>).
 /// </summary>
-[Authorize(Roles = HubRoles.Probation)]
-public sealed class PersonModel(PeopleStatus people, HubDbContext db, ReferenceData mappings) : HubPageModel
+public sealed class PersonModel(PeopleStatus people, HubDbContext db, ReferenceData mappings) : ProbationPageModel
 {
     public static string PathFor(Guid personId) => $"/caseload/people/{personId}";
 
@@ -29,7 +27,7 @@ public sealed class PersonModel(PeopleStatus people, HubDbContext db, ReferenceD
 
     public async Task<IActionResult> OnGetAsync(Guid personId, [FromQuery] string? recorded, CancellationToken ct)
     {
-        var entries = await people.EpisodesAsync(PduScope.Of(HubUser.From(HttpContext)), rows => rows.Where(r => r.Person.Id == personId), ct);
+        var entries = await people.EpisodesAsync(Scope, rows => rows.Where(r => r.Person.Id == personId), ct);
         if (entries.Count == 0)
             return await db.People.AnyAsync(p => p.Id == personId, ct) ? Forbid() : NotFound();
         Person = entries[0].Person;

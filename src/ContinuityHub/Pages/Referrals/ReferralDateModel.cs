@@ -4,21 +4,23 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ContinuityHub.Pages.Referrals;
 
+/// <summary>What a one-date page asks: its heading, hint and button; the date in words for messages ("the date of the
+/// first appointment"); the <c>?done=</c> code of the referral page's banner.</summary>
+public sealed record DateQuestion(string Question, string Hint, string Button, string What, string Done);
+
 /// <summary>A referral action that takes one date (the first appointment, engagement): a GOV.UK date input named <c>date</c>.</summary>
-public abstract class ReferralDateModel(ReferralRecord records) : ReferralPageModel(records)
+public abstract class ReferralDateModel(ReferralRecord records, DateQuestion asks) : ReferralPageModel(records)
 {
     public const string Field = "date";
 
     public DateInput Date { get; private set; } = new(null, null, null);
 
-    /// <summary>The question, as the page's heading.</summary>
-    public abstract string Question { get; }
-    public abstract string Hint { get; }
-    public abstract string Button { get; }
+    public string Question => asks.Question;
+    public string Hint => asks.Hint;
+    public string Button => asks.Button;
+    private string What => asks.What;
+    private string Done => asks.Done;
 
-    /// <summary>The date in words for messages: "the date of the first appointment".</summary>
-    protected abstract string What { get; }
-    protected abstract string Done { get; }
     protected abstract Task<ActionOutcome> ActAsync(Guid id, DateOnly date, CancellationToken ct);
 
     public override string Title => Question;

@@ -51,6 +51,7 @@ public class BrowserHub : HubFactory, IAsyncLifetime
             ReducedMotion = ReducedMotion.Reduce,
         });
         context.SetDefaultTimeout(15_000);
+        if (!javaScript) PageChecks.MarkScriptsOff(context);
         lock (contexts) contexts.Add(context);
         return await context.NewPageAsync();
     }

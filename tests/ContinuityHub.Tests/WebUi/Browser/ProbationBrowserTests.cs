@@ -166,6 +166,30 @@ public sealed class ProbationBrowserTests(ProbationBrowserTests.Hub hub) : IClas
         }
     }
 
+    /// <summary>
+    /// With JavaScript off the form posts and the answer redirects as with it on. (This test used to hang: not the page,
+    /// but axe, whose run waits on timers that never fire in a page without JavaScript; PageChecks now checks a
+    /// script-free copy of the page in a browser with JavaScript on.)
+    /// </summary>
+    [Fact]
+    public async Task Finding_a_person_works_with_JavaScript_off()
+    {
+        var page = await ProbationAsync(javaScript: false);
+        await page.AssertAccessibleAsync();
+
+        await page.FillAsync("#identifier", "nonsense");
+        await page.ClickAsync("button:has-text('Find')");
+        Assert.Contains("Enter a NOMS number like A1234BC or a CRN like X123456", await page.InnerTextAsync(".govuk-error-summary"));
+        await page.AssertAccessibleAsync();
+
+        await page.FillAsync("#identifier", hub.Engaged.Crn);
+        await page.ClickAsync("button:has-text('Find')");
+        Assert.Equal(hub.BaseUrl + $"/caseload/people/{hub.Engaged.Id}", page.Url);
+        Assert.Contains(hub.Engaged.Name, await page.MainTextAsync());
+        Assert.Contains("Engaged 9 November 2026", await page.MainTextAsync());
+        await page.AssertAccessibleAsync();
+    }
+
     [Fact]
     public async Task The_exclusion_form_can_be_completed_with_the_keyboard_only()
     {

@@ -1,0 +1,14 @@
+using ContinuityHub.Features.People;
+using ContinuityHub.Security;
+using ContinuityHub.WebUi;
+using Microsoft.AspNetCore.Authorization;
+
+namespace ContinuityHub.Pages.Caseload;
+
+/// <summary>The probation pages: PROBATION only, each reading within the person's delivery units (<see cref="PduScope"/>).</summary>
+[Authorize(Roles = HubRoles.Probation)]
+public abstract class ProbationPageModel : HubPageModel
+{
+    /// <summary>The delivery units the signed-in person may read.</summary>
+    protected PduScope Scope => PduScope.Of(HubUser.From(HttpContext));
+}
