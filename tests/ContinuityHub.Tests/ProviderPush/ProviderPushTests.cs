@@ -48,7 +48,11 @@ public sealed class ProviderPushTests : IAsyncLifetime
         var message = (await DeliveredAsync(1, "the new referral"))[0];
         var pushes = await AllSentAsync(hub, referralId, versions: 1);
 
-        Assert.StartsWith("application/fhir+json", message.ContentType);
+        // On the wire: a POST to the endpoint exactly as the mappings name it, FHIR JSON both ways, the Bundle id as correlation id.
+        Assert.Equal(("POST", new Uri(provider.Endpoint).PathAndQuery), (message.Method, message.RawTarget));
+        Assert.Equal("application/fhir+json; charset=utf-8", message.ContentType);
+        Assert.Equal("application/fhir+json", message.Accept);
+        Assert.Equal($"{referralId}-v1", message.CorrelationId);
         var schemaErrors = FhirValidator.Validate([message.Body])[0];
         Assert.True(schemaErrors.Count == 0, string.Join("\n", schemaErrors));
 

@@ -15,7 +15,9 @@ public sealed class ProviderStub : IAsyncDisposable
 {
     public enum Mode { Accept, Fail, Hang, Redirect }
 
-    public sealed record Received(string? ContentType, string Body, int AnsweredStatus)
+    /// <summary>One request as it came over the wire: its target exactly as sent, the headers the hub sets, the body.</summary>
+    public sealed record Received(string? ContentType, string Body, int AnsweredStatus, string Method = "", string RawTarget = "",
+        string? Accept = null, string? CorrelationId = null)
     {
         public JsonObject Bundle => JsonNode.Parse(Body)!.AsObject();
         public string? BundleId => (string?)Bundle["id"];
@@ -59,7 +61,11 @@ public sealed class ProviderStub : IAsyncDisposable
             app.MapPost("/fhir/$process-message", async (HttpContext context) =>
             {
                 var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
-                return await stub!.AnswerAsync(context.Request.ContentType, body, context.RequestAborted);
+                var request = context.Request;
+                var received = new Received(request.ContentType, body, 0, request.Method,
+                    context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget,
+                    request.Headers.Accept.ToString(), request.Headers["X-Correlation-Id"].ToString());
+                return await stub!.AnswerAsync(received, context.RequestAborted);
             });
             app.MapMethods("/elsewhere", ["GET", "POST"], (HttpContext context) =>
             {
@@ -71,12 +77,12 @@ public sealed class ProviderStub : IAsyncDisposable
         return stub;
     }
 
-    private async Task<IResult> AnswerAsync(string? contentType, string body, CancellationToken aborted)
+    private async Task<IResult> AnswerAsync(Received request, CancellationToken aborted)
     {
         switch (Behaviour)
         {
             case Mode.Fail:
-                received.Enqueue(new Received(contentType, body, FailureStatus));
+                received.Enqueue(request with { AnsweredStatus = FailureStatus });
                 return Results.StatusCode(FailureStatus);
             case Mode.Hang:
                 Interlocked.Increment(ref hanging);
@@ -88,13 +94,13 @@ public sealed class ProviderStub : IAsyncDisposable
                 {
                 }
                 Interlocked.Decrement(ref hanging);
-                received.Enqueue(new Received(contentType, body, 0));
+                received.Enqueue(request with { AnsweredStatus = 0 });
                 return Results.StatusCode(503);
             case Mode.Redirect:
-                received.Enqueue(new Received(contentType, body, RedirectStatus));
+                received.Enqueue(request with { AnsweredStatus = RedirectStatus });
                 return Results.Redirect("/elsewhere", permanent: false, preserveMethod: RedirectStatus == 307);
             default:
-                received.Enqueue(new Received(contentType, body, 200));
+                received.Enqueue(request with { AnsweredStatus = 200 });
                 return Results.Json(new JsonObject { ["resourceType"] = "OperationOutcome", ["issue"] = new JsonArray() }, statusCode: 200);
         }
     }

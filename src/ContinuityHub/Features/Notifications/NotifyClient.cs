@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -78,30 +77,19 @@ public sealed partial class NotifyClient(INotifyApi api, NotifyPipeline pipeline
     private async Task<NotifyAnswer> PostAsync(NotifyEmail email, CancellationToken cancellationToken)
     {
         var body = new NotifyEmailRequest(email.EmailAddress, email.TemplateId.ToString("D"), JsonNode.Parse(email.PersonalisationJson), email.Reference);
-        using var response = Received(await api.SendEmailAsync(body, Token(), cancellationToken));
+        using var response = (await api.SendEmailAsync(body, Token(), cancellationToken)).ThrowRequestError();
         if (!response.IsSuccessStatusCode) return Failure(response);
         return new NotifyAnswer(response.StatusCode ?? 0, NotificationId: IdOf(response.Content?.Id));
     }
 
     private async Task<NotifyAnswer> FindByReferenceAsync(string reference, CancellationToken cancellationToken)
     {
-        using var response = Received(await api.FindByReferenceAsync(reference, EmailTemplateType, Token(), cancellationToken));
+        using var response = (await api.FindByReferenceAsync(reference, EmailTemplateType, Token(), cancellationToken)).ThrowRequestError();
         if (!response.IsSuccessStatusCode) return Failure(response);
         var match = response.Content?.Notifications?.FirstOrDefault(n => n?.Reference == reference);
         return match is null
             ? new NotifyAnswer(HttpStatusCode.OK)
             : new NotifyAnswer(HttpStatusCode.OK, NotificationId: IdOf(match.Id), FoundByReference: true);
-    }
-
-    /// <summary>
-    /// Refit hands back a failure to send (connection refused, a cancelled or timed-out attempt) inside the
-    /// response; it is thrown again as it was so that the pipeline's retry, breaker and timeout see it.
-    /// </summary>
-    private static T Received<T>(T response) where T : IApiResponse
-    {
-        if (response.HasRequestError(out var requestError) && requestError.InnerException is { } cause)
-            ExceptionDispatchInfo.Capture(cause).Throw();
-        return response;
     }
 
     private string Token() => NotifyJwt.Create(key!, clock.GetUtcNow());

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using ContinuityHub.Hosting;
 using ContinuityHub.Infrastructure.Delivery;
@@ -10,6 +8,7 @@ using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
+using Refit;
 
 namespace ContinuityHub.Features.ProviderPush;
 
@@ -24,33 +23,34 @@ public abstract record PushResult
 }
 
 /// <summary>
-/// The typed HttpClient that POSTs message Bundles to providers, each call through that provider's Polly
-/// pipeline (<see cref="ProviderPushPipelines"/>).
+/// POSTs message Bundles to providers through Refit (<see cref="IProviderFhirApi"/>), each call through that
+/// provider's Polly pipeline (<see cref="ProviderPushPipelines"/>). Every provider has its own endpoint, so each send
+/// builds a Refit client over an HttpClient from the factory (pooled handlers: no redirects followed, no timeout of
+/// its own) whose base address is that endpoint (the generated implementation: no reflection per call).
 /// </summary>
-public sealed class ProviderPushClient(HttpClient http, ProviderPushPipelines pipelines)
+public sealed class ProviderPushClient(IHttpClientFactory clients, ProviderPushPipelines pipelines)
 {
-    private static readonly MediaTypeWithQualityHeaderValue FhirJson = new("application/fhir+json");
+    /// <summary>The named HttpClient (<see cref="ProviderPushSetup"/>) the Refit clients run on.</summary>
+    public const string HttpClientName = "provider-push";
+
+    // An error never carries the request body: the Bundle is health data.
+    private static readonly RefitSettings Settings = new() { CaptureRequestContent = false };
 
     public async Task<PushResult> SendAsync(TreatmentProvider provider, string bundleId, string bundleJson, CancellationToken cancellationToken)
     {
         var pipeline = pipelines.For(provider.OdsCode);
+        var api = ApiFor(provider);
         try
         {
             using var response = await pipeline.ExecuteAsync(async token =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, provider.FhirEndpoint)
-                {
-                    Content = new StringContent(bundleJson, Encoding.UTF8, "application/fhir+json"),
-                };
-                request.Headers.Accept.Add(FhirJson);
-                // Lets the provider's logs and ours meet without carrying anything personal.
-                request.Headers.Add("X-Correlation-Id", bundleId);
-                return await http.SendAsync(request, token);
+                using var bundle = new StringContent(bundleJson, Encoding.UTF8, "application/fhir+json");
+                return (await api.ProcessMessageAsync(bundle, bundleId, token)).ThrowRequestError();
             }, cancellationToken);
-            var status = (int)response.StatusCode;
+            var status = (int)(response.StatusCode ?? 0);
             if (response.IsSuccessStatusCode) return new PushResult.Delivered(status);
             if (status is >= 300 and < 400) return new PushResult.Refused($"HTTP {status} redirect not followed");
-            return DeliveryPipeline.IsTransient(response.StatusCode)
+            return DeliveryPipeline.IsTransient(response.StatusCode ?? 0)
                 ? new PushResult.Transient($"HTTP {status}")
                 : new PushResult.Refused($"HTTP {status}");
         }
@@ -58,6 +58,13 @@ public sealed class ProviderPushClient(HttpClient http, ProviderPushPipelines pi
         {
             return new PushResult.Transient(error);
         }
+    }
+
+    private IProviderFhirApi ApiFor(TreatmentProvider provider)
+    {
+        var http = clients.CreateClient(HttpClientName);
+        http.BaseAddress = provider.FhirEndpoint;
+        return RestService.For<IProviderFhirApi>(http, Settings);
     }
 }
 
@@ -75,13 +82,13 @@ public sealed class ProviderPushPipelines(IOptions<HubOptions> options, TimeProv
         BuilderFactory = () => new ResiliencePipelineBuilder { TimeProvider = clock },
     });
 
-    public ResiliencePipeline<HttpResponseMessage> For(string providerOds) => registry.GetOrAddPipeline<HttpResponseMessage>(providerOds, builder =>
+    public ResiliencePipeline<IApiResponse> For(string providerOds) => registry.GetOrAddPipeline<IApiResponse>(providerOds, builder =>
     {
         // A provider de-duplicates by Bundle.id, so every transient failure, a timeout included, may be retried at once.
-        var failure = new PredicateBuilder<HttpResponseMessage>()
+        var failure = new PredicateBuilder<IApiResponse>()
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>()
-            .HandleResult(response => DeliveryPipeline.IsTransient(response.StatusCode));
+            .HandleResult(response => response.StatusCode is { } status && DeliveryPipeline.IsTransient(status));
         builder.TimeProvider = clock;
         builder.AddDeliveryStrategies(settings, retryOn: failure, breakOn: failure);
     });

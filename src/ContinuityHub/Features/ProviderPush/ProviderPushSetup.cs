@@ -12,8 +12,10 @@ public static class ProviderPushSetup
         services.AddScoped<ProviderPushOutbox>();
         services.AddSingleton<ProviderMessageBuilder>();
         services.AddSingleton<ProviderPushPipelines>();
-        // Timeouts are the pipeline's (per attempt and overall); HttpClient's own 100 s default would cut across them.
-        services.AddHttpClient<ProviderPushClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddSingleton<ProviderPushClient>();
+        // The HttpClient under each provider's Refit client. Timeouts are the pipeline's (per attempt and overall);
+        // HttpClient's own 100 s default would cut across them.
+        services.AddHttpClient(ProviderPushClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             // A redirect is the provider's configuration changing under us: the message (health data) goes only to
             // the reviewed endpoint in mappings/, so a 3xx is an answer (a refusal), not a new address to send it to.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
