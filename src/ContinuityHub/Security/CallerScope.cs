@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using ContinuityHub.Data;
 using ContinuityHub.Features.Episodes;
 
@@ -39,17 +40,40 @@ public sealed class CallerScope
 
     public bool IsAdmin { get; }
 
+    /// <summary>Every delivery unit: ADMIN, or a PROBATION caller whose <c>pdu</c> claim is <c>*</c>.</summary>
+    public bool AllPdus => IsAdmin || allPdus;
+
+    /// <summary>The caller's delivery-unit codes, in capitals, without <c>*</c>.</summary>
+    public string[] PduCodes => pdus.Where(c => c != "*").Distinct().ToArray();
+
+    /// <summary>Whether the caller's delivery units include <paramref name="pduCode"/> (compared in capitals).</summary>
+    public bool CoversPdu(string pduCode) => AllPdus || pdus.Contains(pduCode.ToUpperInvariant());
+
     /// <summary>The episodes the caller may see.</summary>
-    public IQueryable<Episode> Episodes(HubDbContext db)
+    public IQueryable<Episode> Episodes(HubDbContext db) => IsAdmin || allPdus ? db.Episodes : db.Episodes.Where(Visible(db.Referrals));
+
+    /// <summary>
+    /// The rule as one SQL condition made of only the parts the caller's roles bring (a delivery unit's caseload
+    /// carries no provider EXISTS, a provider's inbox no prison test); no part at all → nothing.
+    /// </summary>
+    private Expression<Func<Episode, bool>> Visible(IQueryable<Referral> referrals)
     {
-        var episodes = db.Episodes.AsQueryable();
-        if (IsAdmin) return episodes;
-        var (prisonCodes, pduCodes, odsCodes, anyPrison, anyPdu) = (prisons, pdus, ods, allPrisons, allPdus);
-        var referrals = db.Referrals;
-        return episodes.Where(e =>
-            (e.PrisonCode != null && (anyPrison || prisonCodes.Contains(e.PrisonCode.ToUpper())))
-            || (anyPdu || (e.PduCode != null && pduCodes.Contains(e.PduCode.ToUpper())))
-            || (e.ConsentToShare == true && referrals.Any(r => r.EpisodeId == e.Id && odsCodes.Contains(r.ProviderOds))));
+        var (prisonCodes, pduCodes, odsCodes) = (prisons, pdus, ods);
+        var parts = new List<Expression<Func<Episode, bool>>>();
+        if (allPrisons) parts.Add(e => e.PrisonCode != null);
+        else if (prisonCodes.Length > 0) parts.Add(e => e.PrisonCode != null && prisonCodes.Contains(e.PrisonCode.ToUpper()));
+        if (pduCodes.Length > 0) parts.Add(e => e.PduCode != null && pduCodes.Contains(e.PduCode.ToUpper()));
+        if (odsCodes.Length > 0) parts.Add(e => e.ConsentToShare == true && referrals.Any(r => r.EpisodeId == e.Id && odsCodes.Contains(r.ProviderOds)));
+        if (parts.Count == 0) return e => false;
+        var episode = parts[0].Parameters[0];
+        var body = parts.Skip(1).Aggregate(parts[0].Body, (either, part) =>
+            Expression.OrElse(either, new ParameterSwap(part.Parameters[0], episode).Visit(part.Body)));
+        return Expression.Lambda<Func<Episode, bool>>(body, episode);
+    }
+
+    private sealed class ParameterSwap(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
     }
 
     /// <summary>The referrals the caller may see (the same rule through the referral's episode).</summary>

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using ContinuityHub.Data;
 using ContinuityHub.Features.People;
+using ContinuityHub.Security;
 using ContinuityHub.Infrastructure;
 using ContinuityHub.Mappings;
 using ContinuityHub.Tests.Infrastructure;
@@ -93,7 +95,7 @@ public sealed class CaseloadRulesPropertyTests(CaseloadRulesPropertyTests.Random
     [MemberData(nameof(Scopes))]
     public async Task The_SQL_counts_filters_and_orders_as_the_CSharp_rules_do_for_every_filter(bool all, string codes, string pdu)
     {
-        var scope = new PduScope(all, codes.Split(',', StringSplitOptions.RemoveEmptyEntries));
+        var scope = ProbationScope(all ? "*" : codes);
         var pduCode = pdu.Length == 0 ? null : pdu;
         var expected = await ExpectedAsync(scope, pduCode);
         Assert.True(expected.Count > 200, $"only {expected.Count} releases in this caseload");
@@ -126,7 +128,7 @@ public sealed class CaseloadRulesPropertyTests(CaseloadRulesPropertyTests.Random
     [Fact]
     public async Task The_mix_holds_every_outcome_and_at_risk_both_ways()
     {
-        var views = await ExpectedAsync(new PduScope(true, []), null);
+        var views = await ExpectedAsync(ProbationScope("*"), null);
         foreach (var outcome in new[] { "pending", "engaged", "not-engaged", "excluded", "not-in-cohort" })
             Assert.True(views.Count(v => v.Outcome == outcome) > 20, $"{outcome}: {views.Count(v => v.Outcome == outcome)}");
         Assert.True(views.Count(v => v.AtRisk && v.Accepted) > 10);
@@ -134,8 +136,12 @@ public sealed class CaseloadRulesPropertyTests(CaseloadRulesPropertyTests.Random
         Assert.True(views.Count(v => v.Outcome == "pending" && !v.AtRisk) > 10);
     }
 
+    /// <summary>A probation caller's scope with this pdu claim ("*" = every unit).</summary>
+    private static CallerScope ProbationScope(string pdu) => CallerScope.Of(new HubUser(new ClaimsPrincipal(new ClaimsIdentity(
+        [new Claim(HubClaims.Roles, HubRoles.Probation), new Claim(HubClaims.Pdu, pdu)], "test"))));
+
     /// <summary>What the C# rules say: every release in the caseload's period and scope, its view, in the caseload's order.</summary>
-    private async Task<List<EpisodeStatusView>> ExpectedAsync(PduScope scope, string? pduCode)
+    private async Task<List<EpisodeStatusView>> ExpectedAsync(CallerScope scope, string? pduCode)
     {
         var clock = data.Hub.Services.GetRequiredService<TimeProvider>();
         var mappings = data.Hub.Services.GetRequiredService<ReferenceData>();
@@ -149,7 +155,7 @@ public sealed class CaseloadRulesPropertyTests(CaseloadRulesPropertyTests.Random
         return rows
             .Where(x => x.e.ReleaseDate >= today.AddDays(-PeopleStatus.CaseloadDays))
             // Every unit includes releases with no unit; a unit named or a scope of codes only those with that code.
-            .Where(x => scope.All || (x.e.PduCode is { } code && scope.Covers(code.ToUpperInvariant())))
+            .Where(x => scope.AllPdus || (x.e.PduCode is { } code && scope.CoversPdu(code)))
             .Where(x => pduCode is null || x.e.PduCode?.ToUpperInvariant() == pduCode)
             .Select(x => EpisodeStatusView.Of(x.e, x.p, x.r, mappings, clock.GetUtcNow(), today))
             // Those who most need a nudge first: still pending, nobody has accepted, fewest days left, then release date and id.

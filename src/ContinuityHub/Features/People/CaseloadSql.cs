@@ -42,7 +42,7 @@ public static class CaseloadSql
 
     /// <summary>
     /// The caseload's rows: released since <c>@since</c>, in the caller's units (none named: every unit) and in the one
-    /// unit chosen. Units compared in capitals, as <see cref="PduScope"/> holds them, on the generated column of
+    /// unit chosen. Units compared in capitals, as <see cref="Security.CallerScope"/> holds them, on the generated column of
     /// <see cref="CaseloadIndex"/> (its index serves exactly this).
     /// </summary>
     public static string Where(bool limitToCodes, bool onePdu) =>

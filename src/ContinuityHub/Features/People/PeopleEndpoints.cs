@@ -8,8 +8,9 @@ namespace ContinuityHub.Features.People;
 
 /// <summary>
 /// People's status for probation (contract §7 last line, issue #5 item 4): a person's episodes, and a
-/// delivery unit's caseload filtered by where each person stands. PROBATION sees only episodes whose PDU is
-/// in its <c>pdu</c> claim (<c>*</c> = all); ADMIN sees all. Every episode shown is audited.
+/// delivery unit's caseload filtered by where each person stands. Only episodes the caller may see
+/// (<see cref="CallerScope"/>: PROBATION those whose PDU is in its <c>pdu</c> claim, <c>*</c> = all; ADMIN all).
+/// Every episode shown is audited.
 /// </summary>
 public static class PeopleEndpoints
 {
@@ -41,7 +42,7 @@ public static class PeopleEndpoints
             return ApiProblems.Status(StatusCodes.Status400BadRequest, "The person id is malformed.",
                 "Give a NOMS number (a letter, four digits, two letters, e.g. A1234BC) or a CRN (a letter and six digits, e.g. X123456).");
 
-        var entries = await people.EpisodesAsync(PduScope.Of(HubUser.From(context)),
+        var entries = await people.EpisodesAsync(CallerScope.Of(HubUser.From(context)),
             rows => isNoms ? rows.Where(r => r.Person.NomsNumber == id) : rows.Where(r => r.Person.Crn == id), ct);
         // An episode outside the caller's scope is answered as if it did not exist: a 403 would tell another
         // delivery unit that this person was released with a treatment need.
@@ -56,7 +57,7 @@ public static class PeopleEndpoints
     private static async Task<IResult> CaseloadAsync(string? pdu, string? status, string? page, string? limit, HttpContext context, PeopleStatus people,
         TimeProvider clock, CancellationToken ct)
     {
-        var scope = PduScope.Of(HubUser.From(context));
+        var scope = CallerScope.Of(HubUser.From(context));
         var problems = new List<string>();
         var pageNumber = 1;
         var take = DefaultCaseloadLimit;
@@ -66,11 +67,11 @@ public static class PeopleEndpoints
             problems.Add($"limit must be a whole number from 1 to {MaxCaseloadLimit}.");
         if (status is not null && !PeopleStatus.StatusFilters.Contains(status))
             problems.Add($"status '{Cut(status)}' is not one of {string.Join(", ", PeopleStatus.StatusFilters)}.");
-        if (string.IsNullOrWhiteSpace(pdu) && !scope.All)
+        if (string.IsNullOrWhiteSpace(pdu) && !scope.AllPdus)
             problems.Add("pdu is required: name one of the delivery units in your token's pdu claim.");
         if (problems.Count > 0) return ApiProblems.Status(StatusCodes.Status400BadRequest, "The query is not valid.", string.Join(" ", problems));
         var pduCode = string.IsNullOrWhiteSpace(pdu) ? null : pdu.Trim().ToUpperInvariant();
-        if (pduCode is not null && !scope.Covers(pduCode))
+        if (pduCode is not null && !scope.CoversPdu(pduCode))
             return ApiProblems.Status(StatusCodes.Status403Forbidden, "Outside your delivery units.", "pdu is not in your token's pdu claim.");
 
         var caseload = await people.CaseloadAsync(scope, pduCode, status, (long)(pageNumber - 1) * take, take, ct);

@@ -2,6 +2,7 @@ using ContinuityHub.Audit;
 using ContinuityHub.Data;
 using ContinuityHub.Infrastructure;
 using ContinuityHub.Mappings;
+using ContinuityHub.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -16,8 +17,8 @@ public sealed record CaseloadPage(IReadOnlyList<StatusEntry> Entries, IReadOnlyL
 
 /// <summary>
 /// People's status for probation (contract §7 last line), shared by the API (<see cref="PeopleEndpoints"/>) and the
-/// probation pages: a delivery unit's caseload and a person's episodes, only within the caller's
-/// <see cref="PduScope"/>, each episode's standing from <see cref="EpisodeStatusView"/> (the measure's own rules).
+/// probation pages: a delivery unit's caseload and a person's episodes, only those the caller may see by the one
+/// rule every read path uses (<see cref="CallerScope"/>), each episode's standing from <see cref="EpisodeStatusView"/> (the measure's own rules).
 /// Reading is not showing: callers audit exactly the episodes they show, with <see cref="AuditShownAsync"/>.
 /// </summary>
 public sealed class PeopleStatus(HubDbContext db, ReferenceData mappings, AuditTrail audit, TimeProvider clock)
@@ -43,10 +44,10 @@ public sealed class PeopleStatus(HubDbContext db, ReferenceData mappings, AuditT
     /// or null for all), those who most need a nudge first, with the count of each filter. Classified, counted,
     /// filtered, ordered and paged in SQL (<see cref="CaseloadSql"/>); only the page's rows are read.
     /// </summary>
-    public async Task<CaseloadPage> CaseloadAsync(PduScope scope, string? pduCode, string? status, long skip, int take, CancellationToken ct)
+    public async Task<CaseloadPage> CaseloadAsync(CallerScope scope, string? pduCode, string? status, long skip, int take, CancellationToken ct)
     {
         var today = LondonTime.Today(clock);
-        var where = CaseloadSql.Where(limitToCodes: !scope.All, onePdu: pduCode is not null);
+        var where = CaseloadSql.Where(limitToCodes: !scope.AllPdus, onePdu: pduCode is not null);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var counts = new int[StatusFilters.Count + 1];
         var ids = new List<Guid>();
@@ -74,7 +75,7 @@ public sealed class PeopleStatus(HubDbContext db, ReferenceData mappings, AuditT
         }
 
         var position = ids.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
-        var entries = (await EntriesAsync(Rows().Where(r => ids.Contains(r.Episode.Id)), ct)).OrderBy(e => position[e.View.EpisodeId]).ToList();
+        var entries = (await EntriesAsync(Rows(scope).Where(r => ids.Contains(r.Episode.Id)), ct)).OrderBy(e => position[e.View.EpisodeId]).ToList();
         IReadOnlyList<(string?, int)> perFilter = [(null, counts[0]), .. StatusFilters.Select((filter, i) => ((string?)filter, counts[i + 1]))];
         return new CaseloadPage(entries, perFilter, status is null ? counts[0] : counts[1 + StatusFilters.ToList().IndexOf(status)]);
 
@@ -84,15 +85,15 @@ public sealed class PeopleStatus(HubDbContext db, ReferenceData mappings, AuditT
             {
                 new NpgsqlParameter("today", today),
                 new NpgsqlParameter("since", today.AddDays(-CaseloadDays)),
-                new NpgsqlParameter("codes", scope.Codes),
+                new NpgsqlParameter("codes", scope.PduCodes),
                 new NpgsqlParameter("pdu", NpgsqlDbType.Text) { Value = (object?)pduCode ?? DBNull.Value },
             },
         };
     }
 
     /// <summary>The episodes in scope that <paramref name="select"/> picks (a person's, by NOMS number, CRN or id), latest release first.</summary>
-    public async Task<List<StatusEntry>> EpisodesAsync(PduScope scope, Func<IQueryable<Row>, IQueryable<Row>> select, CancellationToken ct) =>
-        (await EntriesAsync(select(InScope(Rows(), scope)), ct))
+    public async Task<List<StatusEntry>> EpisodesAsync(CallerScope scope, Func<IQueryable<Row>, IQueryable<Row>> select, CancellationToken ct) =>
+        (await EntriesAsync(select(Rows(scope)), ct))
             .OrderByDescending(e => e.View.ReleaseDate).ThenBy(e => e.View.EpisodeId).ToList();
 
     /// <summary>Audits each episode shown, one entry each, saved before anything is answered.</summary>
@@ -115,15 +116,12 @@ public sealed class PeopleStatus(HubDbContext db, ReferenceData mappings, AuditT
         return rows.Select(r => new StatusEntry(EpisodeStatusView.Of(r.Episode, r.Person, r.Referral, mappings, now, today), r.Person)).ToList();
     }
 
-    private static IQueryable<Row> InScope(IQueryable<Row> rows, PduScope scope) =>
-        scope.All ? rows : rows.Where(r => r.Episode.PduCode != null && scope.Codes.Contains(r.Episode.PduCode.ToUpper()));
-
     /// <summary>
-    /// Episodes with their person and referral, only the columns <see cref="EpisodeStatusView"/> and the pages read: a
+    /// The episodes <paramref name="scope"/> may see, with their person and referral, only the columns <see cref="EpisodeStatusView"/> and the pages read: a
     /// caseload reads thousands of rows to order and count them, and whole rows cost several times as much to read.
     /// </summary>
-    private IQueryable<Row> Rows() =>
-        from episode in db.Episodes.AsNoTracking()
+    private IQueryable<Row> Rows(CallerScope scope) =>
+        from episode in scope.Episodes(db).AsNoTracking()
         join person in db.People.AsNoTracking() on episode.PersonId equals person.Id
         join referral in db.Referrals.AsNoTracking() on episode.Id equals referral.EpisodeId into referrals
         from referral in referrals.DefaultIfEmpty()

@@ -89,8 +89,10 @@ public static class ReleaseEndpoints
         return TypedResults.Ok(ReleaseAccepted.From(stored));
     }
 
-    /// <summary>Who may read a notification's outcome: its prison's team, or probation for its delivery unit.</summary>
-    public static bool MaySee(HubUser user, Domain.Episode episode) =>
-        (user.IsIn(HubRoles.PrisonHealthcare) && user.MayActForPrison(episode.PrisonCode)) ||
-        (user.IsIn(HubRoles.Probation) && user.MayActForPdu(episode.PduCode));
+    /// <summary>
+    /// Who may read a notification's outcome: whoever may see its episode by the one rule of every read path
+    /// (<see cref="CallerScope"/>): its prison's team, probation for its delivery unit. No referral is passed: a
+    /// notification is the sender's, not the provider's.
+    /// </summary>
+    public static bool MaySee(HubUser user, Domain.Episode episode) => CallerScope.Of(user).MaySee(episode, referral: null);
 }

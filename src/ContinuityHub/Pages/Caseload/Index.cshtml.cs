@@ -43,7 +43,7 @@ public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvide
         if (pageText is not null && (!int.TryParse(pageText, out pageNumber) || pageNumber < 1)) Errors.Add("page", "The page number must be 1 or more");
         var scope = Scope;
         var pduCode = string.IsNullOrWhiteSpace(pdu) ? null : pdu.Trim().ToUpperInvariant();
-        if (pduCode is not null && !scope.Covers(pduCode)) return Forbid();
+        if (pduCode is not null && !scope.CoversPdu(pduCode)) return Forbid();
         if (Errors.Any)
         {
             await LoadAsync(scope, null, null, 1, ct);
@@ -76,7 +76,7 @@ public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvide
         return PageWithErrors();
     }
 
-    private async Task LoadAsync(PduScope scope, string? status, string? pduCode, int pageNumber, CancellationToken ct)
+    private async Task LoadAsync(CallerScope scope, string? status, string? pduCode, int pageNumber, CancellationToken ct)
     {
         (Status, Pdu) = (status, pduCode);
         var caseload = await people.CaseloadAsync(scope, pduCode, status, (long)(pageNumber - 1) * PageSize, PageSize, ct);
@@ -90,7 +90,7 @@ public sealed class IndexModel(PeopleStatus people, HubDbContext db, TimeProvide
             caseload = await people.CaseloadAsync(scope, pduCode, status, (long)(PageCount - 1) * PageSize, PageSize, ct);
         }
         Entries = caseload.Entries;
-        Pdus = scope.All ? await UnitsWithReleasesAsync(ct) : scope.Codes;
+        Pdus = scope.AllPdus ? await UnitsWithReleasesAsync(ct) : scope.PduCodes;
         await people.AuditShownAsync(Entries.Select(e => e.View), "caseload.read", ct);
     }
 
