@@ -16,10 +16,23 @@ namespace ContinuityHub.Errors;
 public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
     : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (DatabaseUnavailable.Is(exception)) return await WriteUnavailableAsync(context, exception, cancellationToken);
-        if (InputRejectedByDatabase.SqlState(exception) is { } sqlState) return await WriteRejectedInputAsync(context, sqlState);
+        if (DatabaseUnavailable.Is(exception))
+        {
+            logger.LogWarning("Database unavailable ({ExceptionType:l}) at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
+            context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // Under /fhir: an OperationOutcome with code transient.
+            return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "https://continuityhub.example.org/problems/database-unavailable",
+                "The service is temporarily unavailable.",
+                "The hub cannot reach its database at the moment. Send the same request again later (a notification with the same id is not stored twice).");
+        }
+        if (InputRejectedByDatabase.SqlState(exception) is { } sqlState)
+        {
+            logger.LogError(InputRejectedByDatabase.LogMessage + " (SQLSTATE {SqlState:l}) at {Route:l}", sqlState, RouteTemplate.Of(context));
+            return WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "https://continuityhub.example.org/problems/validation",
+                "The request is not valid.", "The request holds a value the hub cannot store (too long, or out of range). Nothing was written.");
+        }
         var status = exception switch
         {
             BadHttpRequestException bad => bad.StatusCode,
@@ -30,59 +43,24 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         };
         if (status >= 500)
             logger.LogError("Unhandled {ExceptionType:l} at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
+        return status >= 500
+            ? WriteAsync(context, status, type: null, "An unexpected error occurred.", "The error has been logged with the correlation id below.")
+            : WriteAsync(context, status, type: null, "The request could not be processed.", detail: null);
+    }
+
+    /// <summary>
+    /// The one writer: under /fhir the problem is written as an OperationOutcome (Features/Fhir/FhirProblemWriter); a
+    /// page failing on the server answers no JSON: the bare status is dressed as the GOV.UK error page
+    /// (WebPages.UseWebPageErrors).
+    /// </summary>
+    private ValueTask<bool> WriteAsync(HttpContext context, int status, string? type, string title, string? detail)
+    {
         context.Response.StatusCode = status;
-        // A page answers no JSON: the bare status is dressed as the GOV.UK error page (WebPages.UseWebPageErrors).
-        if (status >= 500 && UiAuthentication.IsUiPath(context.Request.Path)) return true;
-        // Under /fhir the problem is written as an OperationOutcome (Features/Fhir/FhirProblemWriter).
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        if (status >= 500 && UiAuthentication.IsUiPath(context.Request.Path)) return ValueTask.FromResult(true);
+        return problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = status,
-                Title = status >= 500 ? "An unexpected error occurred." : "The request could not be processed.",
-                Detail = status >= 500 ? "The error has been logged with the correlation id below." : null,
-            },
-        });
-    }
-
-    private async ValueTask<bool> WriteRejectedInputAsync(HttpContext context, string sqlState)
-    {
-        logger.LogError(InputRejectedByDatabase.LogMessage + " (SQLSTATE {SqlState:l}) at {Route:l}", sqlState, RouteTemplate.Of(context));
-        context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        const string detail = "The request holds a value the hub cannot store (too long, or out of range). Nothing was written.";
-        // Under /fhir: an OperationOutcome (Features/Fhir/FhirProblemWriter).
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status422UnprocessableEntity,
-                Type = "https://continuityhub.example.org/problems/validation",
-                Title = "The request is not valid.",
-                Detail = detail,
-            },
-        });
-    }
-
-    private async ValueTask<bool> WriteUnavailableAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
-    {
-        logger.LogWarning("Database unavailable ({ExceptionType:l}) at {Route:l}", exception.GetType().Name, RouteTemplate.Of(context));
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (UiAuthentication.IsUiPath(context.Request.Path)) return true; // the GOV.UK error page, as above
-        const string detail = "The hub cannot reach its database at the moment. Send the same request again later (a notification with the same id is not stored twice).";
-        // Under /fhir: an OperationOutcome with code transient (Features/Fhir/FhirProblemWriter).
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Type = "https://continuityhub.example.org/problems/database-unavailable",
-                Title = "The service is temporarily unavailable.",
-                Detail = detail,
-            },
+            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },
         });
     }
 }

@@ -35,41 +35,30 @@ public static class JsonBody
     {
         // RFC 8259 §8.1: a parser may ignore a byte order mark (Windows tools write one); System.Text.Json refuses it.
         if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
+        return TryParse(static json => JsonDocument.Parse(json, Options), utf8, StatusCodes.Status400BadRequest, "", out document, out refusal, pointerPrefix);
+    }
+
+    /// <summary>Parses and checks JSON held in a string (the Message of an SNS envelope): unreadable JSON there is a 422, the envelope itself was JSON.</summary>
+    public static bool TryRead(string json, out JsonDocument? document, out Refusal? refusal, string pointerPrefix = "") =>
+        TryParse(static text => JsonDocument.Parse(text, Options), json, StatusCodes.Status422UnprocessableEntity, "does not hold valid JSON: ",
+            out document, out refusal, pointerPrefix);
+
+    private static bool TryParse<T>(Func<T, JsonDocument> parse, T json, int syntaxStatus, string syntaxPrefix,
+        out JsonDocument? document, out Refusal? refusal, string pointerPrefix)
+    {
         try
         {
-            document = JsonDocument.Parse(utf8, Options);
+            document = parse(json);
         }
         catch (JsonException e)
         {
             document = null;
-            refusal = new Refusal(StatusCodes.Status400BadRequest, [new FieldProblem(pointerPrefix, Describe(e))]);
+            refusal = new Refusal(syntaxStatus, [new FieldProblem(pointerPrefix, syntaxPrefix + Describe(e))]);
             return false;
         }
         catch (InvalidOperationException)
         {
             // Checking member names for duplicates decodes them: a name with a lone surrogate escape fails there.
-            document = null;
-            refusal = new Refusal(StatusCodes.Status422UnprocessableEntity, [new FieldProblem(pointerPrefix, LoneSurrogate)]);
-            return false;
-        }
-        return Checked(ref document, out refusal, pointerPrefix);
-    }
-
-    /// <summary>Parses and checks JSON held in a string (the Message of an SNS envelope).</summary>
-    public static bool TryRead(string json, out JsonDocument? document, out Refusal? refusal, string pointerPrefix = "")
-    {
-        try
-        {
-            document = JsonDocument.Parse(json, Options);
-        }
-        catch (JsonException e)
-        {
-            document = null;
-            refusal = new Refusal(StatusCodes.Status422UnprocessableEntity, [new FieldProblem(pointerPrefix, $"does not hold valid JSON: {Describe(e)}")]);
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
             document = null;
             refusal = new Refusal(StatusCodes.Status422UnprocessableEntity, [new FieldProblem(pointerPrefix, LoneSurrogate)]);
             return false;

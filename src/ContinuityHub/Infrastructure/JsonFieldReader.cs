@@ -7,7 +7,9 @@ namespace ContinuityHub.Infrastructure;
 
 /// <summary>
 /// Reads typed fields out of a JSON document while collecting every problem with its JSON pointer, so one
-/// answer can list them all (a typed deserializer would stop at the first wrong type).
+/// answer can list them all (a typed deserializer would stop at the first wrong type). Its documents have been
+/// through <see cref="JsonBody"/> (a client's JSON) or were serialised by the hub itself (CSV rows, the release
+/// form), so every string decodes: a lone surrogate escape never gets this far.
 /// </summary>
 public sealed class JsonFieldReader
 {
@@ -32,8 +34,7 @@ public sealed class JsonFieldReader
             Problem(pointer, "must be a string.");
             return null;
         }
-        if (!TryText(value, pointer, out var raw)) return null;
-        var text = raw.Trim();
+        var text = value.GetString()!.Trim();
         if (text.Length == 0)
         {
             if (required) Problem(pointer, "must not be empty.");
@@ -91,29 +92,10 @@ public sealed class JsonFieldReader
         foreach (var item in value.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.String) Problem($"{pointer}/{index}", "must be a string.");
-            else if (TryText(item, $"{pointer}/{index}", out var text)) result.Add(text);
+            else result.Add(item.GetString()!);
             index++;
         }
         return result;
-    }
-
-    /// <summary>
-    /// The string's text. JSON may escape half of a surrogate pair on its own ("\ud800"), which is no Unicode
-    /// text at all: System.Text.Json parses it but refuses to turn it into a string, so it is a problem here, not a 500.
-    /// </summary>
-    private bool TryText(JsonElement value, string pointer, out string text)
-    {
-        try
-        {
-            text = value.GetString()!;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            Problem(pointer, "is not valid Unicode text (it holds an unpaired surrogate).");
-            text = "";
-            return false;
-        }
     }
 
     private bool TryGet(JsonElement parent, string name, string pointer, bool required, out JsonElement value)
