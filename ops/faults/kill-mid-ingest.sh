@@ -13,24 +13,13 @@
 # and one episode (and at most one referral) per NOMS number. Prints `RESULT …` and exits non-zero on a failure.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 COUNT="${COUNT:-5000}"
 CLIENTS="${CLIENTS:-8}"
 KILL_AFTER="${KILL_AFTER:-2000}"
-KEEP_DATA="${KEEP_DATA:-0}"
 
-# shellcheck source=../bench/lib/hub.sh
-source "$root/ops/bench/lib/hub.sh"
 # shellcheck source=lib/faults.sh
-source "$here/lib/faults.sh"
-
-bench_pg_bin psql
-bench_build_hub
-bench_prepare kill
-TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
-bench_start_hub
-fault_psql
+source "$(dirname "${BASH_SOURCE[0]}")/lib/faults.sh"
+fault_start kill
 
 run_id="$(printf '%04x' $((RANDOM)))"
 log "sending $COUNT notifications with $CLIENTS clients (run $run_id); SIGKILL after $KILL_AFTER acknowledged"

@@ -15,34 +15,19 @@
 # accepted. Checks: every queued email accepted by Notify exactly once, none failed, none still pending.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 EMAILS="${EMAILS:-200}"
 OUTAGE="${OUTAGE:-600}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-3600}"
-KEEP_DATA="${KEEP_DATA:-0}"
 
-# shellcheck source=../bench/lib/hub.sh
-source "$root/ops/bench/lib/hub.sh"
 # shellcheck source=lib/faults.sh
-source "$here/lib/faults.sh"
-
-bench_pg_bin psql
-bench_build_hub
-stub_port="$(fault_free_port)"
-fault_notify_env "$stub_port"
-bench_prepare notify "${notify_env[@]}"
-trap 'status=$?; fault_stop_notify_stub || true; (exit $status); bench_cleanup' EXIT
-fault_start_notify_stub "$OUTAGE"
-TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
-bench_start_hub
-fault_psql
+source "$(dirname "${BASH_SOURCE[0]}")/lib/faults.sh"
+fault_start notify "$OUTAGE"
 outbox() { "${psql[@]}" -c "SELECT count(*) FILTER (WHERE true) || ' ' || count(*) FILTER (WHERE state = 'sent') || ' ' ||
     count(*) FILTER (WHERE state = 'pending') || ' ' || count(*) FILTER (WHERE state = 'failed') || ' ' ||
     count(*) FILTER (WHERE state = 'undeliverable') || ' ' || coalesce(max(attempts), 0) FROM notification_outbox"; }
 
 log "sending $EMAILS notifications of releases 25 days ago (one window-close email each)"
-python3 "$here/lib/send.py" --count "$EMAILS" --clients 4 --base "$base" --token "$TOKEN" --acked "$data/acked.txt" \
+python3 "$fault_lib/send.py" --count "$EMAILS" --clients 4 --base "$base" --token "$TOKEN" --acked "$data/acked.txt" \
     --status released --release-days-ago 25 > "$data/send.txt"
 cat "$data/send.txt"
 queued_all() { read -r total _ <<< "$(outbox)"; [[ "$total" -ge "$EMAILS" ]]; }

@@ -14,25 +14,14 @@
 # notification is stored, nothing twice (one person, episode, referral per NOMS number).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 COUNT="${COUNT:-6000}"
 CLIENTS="${CLIENTS:-8}"
 STOP_AFTER="${STOP_AFTER:-1000}"
 OUTAGE="${OUTAGE:-30}"
-KEEP_DATA="${KEEP_DATA:-0}"
 
-# shellcheck source=../bench/lib/hub.sh
-source "$root/ops/bench/lib/hub.sh"
 # shellcheck source=lib/faults.sh
-source "$here/lib/faults.sh"
-
-bench_pg_bin psql
-bench_build_hub
-bench_prepare pg-outage
-TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
-bench_start_hub
-fault_psql
+source "$(dirname "${BASH_SOURCE[0]}")/lib/faults.sh"
+fault_start pg-outage
 
 run_id="$(printf '%04x' $((RANDOM)))"
 log "sending $COUNT notifications with $CLIENTS clients (run $run_id); PostgreSQL stops for ${OUTAGE}s after $STOP_AFTER acknowledged"

@@ -15,33 +15,15 @@
 # per episode in the outbox, accepted by Notify exactly once; and how the work was shared between the nodes.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 COUNT="${COUNT:-2000}"
 CLIENTS="${CLIENTS:-8}"
-KEEP_DATA="${KEEP_DATA:-0}"
 
-# shellcheck source=../bench/lib/hub.sh
-source "$root/ops/bench/lib/hub.sh"
 # shellcheck source=lib/faults.sh
-source "$here/lib/faults.sh"
-
-bench_pg_bin psql
-bench_build_hub
-stub_port="$(fault_free_port)"
-fault_notify_env "$stub_port"
-bench_prepare two-nodes "${notify_env[@]}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/faults.sh"
 node2_pid=""
-stop_extra() {
-    if [[ -n "$node2_pid" ]]; then kill -TERM "$node2_pid" 2> /dev/null && wait "$node2_pid" 2> /dev/null; node2_pid=""; fi
-    fault_stop_notify_stub
-}
-trap 'status=$?; stop_extra || true; (exit $status); bench_cleanup' EXIT
-fault_start_notify_stub 0
-TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
-bench_start_hub
+fault_stop_extra() { if [[ -n "$node2_pid" ]]; then kill -TERM "$node2_pid" 2> /dev/null && wait "$node2_pid" 2> /dev/null; node2_pid=""; fi; }
+fault_start two-nodes 0
 node1="$base"
-fault_psql
 
 node2="http://127.0.0.1:$(fault_free_port)"
 log "starting node 2 on $node2, on node 1's PostgreSQL (port $pg_port)"
@@ -59,7 +41,7 @@ fault_wait 120 "node 2 to be ready" curl -fs -o /dev/null --max-time 5 "$node2/h
 
 run_id="$(printf '%04x' $((RANDOM)))"
 log "sending $COUNT notifications (released 25 days ago) over both nodes with $CLIENTS clients (run $run_id)"
-python3 "$here/lib/send.py" --count "$COUNT" --clients "$CLIENTS" --base "$node1,$node2" --token "$TOKEN" \
+python3 "$fault_lib/send.py" --count "$COUNT" --clients "$CLIENTS" --base "$node1,$node2" --token "$TOKEN" \
     --acked "$data/acked.txt" --run-id "$run_id" --status released --release-days-ago 25 > "$data/send.txt" 2> "$data/send.err"
 cat "$data/send.txt"
 [[ -s "$data/send.err" ]] && { log "sender errors:"; head -n 5 "$data/send.err" >&2; }
@@ -80,7 +62,8 @@ WITH run AS (SELECT id FROM episodes WHERE noms_number LIKE '$letter%'),
      mail AS (SELECT episode_id, count(*) AS n, count(*) FILTER (WHERE state = 'sent') AS sent FROM notification_outbox WHERE episode_id IN (SELECT id FROM run) GROUP BY 1)
 SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM audit WHERE n > 1) || ' ' ||
        (SELECT coalesce(sum(n), 0) FROM mail) || ' ' || (SELECT count(*) FROM mail WHERE n > 1) || ' ' || (SELECT coalesce(sum(sent), 0) FROM mail)")"
-stop_extra
+fault_stop_extra
+fault_stop_notify_stub
 fault_notify_exactly_once
 # Which node did the work: each node logs a line per follow-up it runs, per catch-up batch and per email it sends
 # (matched on their rendered messages; string values are quoted, hence the optional characters).

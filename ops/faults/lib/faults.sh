@@ -1,4 +1,36 @@
-# Shared by the fault scripts (source after ops/bench/lib/hub.sh; it defines functions and nothing runs).
+# Shared by the fault scripts: each sets its settings, sources this file and calls fault_start. Sourcing it sets
+# fault_lib (this folder) and root (the repository), sources ops/bench/lib/hub.sh, and defines functions.
+
+fault_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$fault_lib/../../.." && pwd)"
+KEEP_DATA="${KEEP_DATA:-0}"
+# shellcheck source=../../bench/lib/hub.sh
+source "$root/ops/bench/lib/hub.sh"
+
+# fault_start NAME [NOTIFY_OUTAGE_SECONDS]: builds the hub (Release); prepares its throwaway folder (/tmp/ops-NAME-bench.*)
+# and, when an outage length is given (0 = none), a Notify stub on $stub_port that the hub sends its emails to;
+# starts the hub on its embedded PostgreSQL; sets TOKEN (PRISON_HEALTHCARE for ONI) and psql. On exit everything
+# it started is stopped: fault_stop_extra (a script's own extras, e.g. a second node), the stub, the hub, PostgreSQL.
+fault_start() {
+    local name="$1" notify_outage="${2:-}"
+    bench_pg_bin psql
+    bench_build_hub
+    if [[ -n "$notify_outage" ]]; then
+        stub_port="$(fault_free_port)"
+        fault_notify_env "$stub_port"
+        bench_prepare "$name" "${notify_env[@]}"
+        trap 'status=$?; fault_stop_extra || true; fault_stop_notify_stub || true; (exit $status); bench_cleanup' EXIT
+        fault_start_notify_stub "$notify_outage"
+    else
+        bench_prepare "$name"
+    fi
+    TOKEN="$(bench_token --role PRISON_HEALTHCARE --prisons ONI)"
+    bench_start_hub
+    fault_psql
+}
+
+# fault_stop_extra: stops what a script started besides the hub and the stub; a script redefines it.
+fault_stop_extra() { :; }
 
 # fault_check_ingest ACKED_FILE RUN_ID: checks the database ("${psql[@]}") against the notifications the sender saw
 # acknowledged (lines "notificationId nomsNumber status"): every acknowledged one stored; one person, one episode
@@ -78,7 +110,7 @@ fault_send_in_background() {
     local until="$1"
     shift
     : > "$data/acked.txt"
-    python3 "$here/lib/send.py" --token "$TOKEN" --acked "$data/acked.txt" "$@" > "$data/send.txt" 2> "$data/send.err" &
+    python3 "$fault_lib/send.py" --token "$TOKEN" --acked "$data/acked.txt" "$@" > "$data/send.txt" 2> "$data/send.err" &
     sender=$!
     until [[ $(wc -l < "$data/acked.txt") -ge $until ]]; do
         kill -0 "$sender" 2> /dev/null || die "the sender ended before $until were acknowledged: $(cat "$data/send.txt" "$data/send.err")"
@@ -90,7 +122,7 @@ fault_send_in_background() {
 # fault_start_notify_stub OUTAGE_SECONDS: the Notify stub on $stub_port (see fault_notify_env), reporting to
 # $data/notify-report.txt when stopped by fault_stop_notify_stub.
 fault_start_notify_stub() {
-    python3 "$here/lib/notify_stub.py" --port "$stub_port" --outage-seconds "$1" --report "$data/notify-report.txt" &
+    python3 "$fault_lib/notify_stub.py" --port "$stub_port" --outage-seconds "$1" --report "$data/notify-report.txt" &
     stub_pid=$!
 }
 fault_stop_notify_stub() { if [[ -n "${stub_pid:-}" ]]; then kill -TERM "$stub_pid" 2> /dev/null && wait "$stub_pid" 2> /dev/null; stub_pid=""; fi; }
