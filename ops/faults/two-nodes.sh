@@ -65,11 +65,13 @@ SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM audit WHERE 
 fault_stop_extra
 fault_stop_notify_stub
 fault_notify_exactly_once
-# Which node did the work: each node logs a line per follow-up it runs, per catch-up batch and per email it sends
+# Which node did the work: each node logs a line per follow-up it runs alone, per sweep batch and per email it sends
 # (matched on their rendered messages; string values are quoted, hence the optional characters).
 node_share() { grep -c -- "$2" "$1" 2> /dev/null || true; }
-run_line='window-close.\{0,3\} of episode'; batch_line='Caught up'; mail_line='Notify email.*at attempt'
-share="window closes run one by one: node 1 $(node_share "$data/hub.log" "$run_line"), node 2 $(node_share "$data/hub-2.log" "$run_line"); catch-up batches: node 1 $(node_share "$data/hub.log" "$batch_line"), node 2 $(node_share "$data/hub-2.log" "$batch_line"); emails sent: node 1 $(node_share "$data/hub.log" "$mail_line"), node 2 $(node_share "$data/hub-2.log" "$mail_line")"
+# The sweep's set-based batches log "Ran N due follow-ups in one transaction": the follow-ups each node ran that way.
+batched() { grep -o 'Ran [0-9]* due follow-ups in one transaction' "$1" 2> /dev/null | awk '{ n += $2 } END { print n + 0 }'; }
+run_line='window-close.\{0,3\} of episode'; batch_line='due follow-ups in one transaction'; mail_line='Notify email.*at attempt'
+share="follow-ups run in the sweep's batches: node 1 $(batched "$data/hub.log") in $(node_share "$data/hub.log" "$batch_line") batches, node 2 $(batched "$data/hub-2.log") in $(node_share "$data/hub-2.log" "$batch_line"); window closes run one by one: node 1 $(node_share "$data/hub.log" "$run_line"), node 2 $(node_share "$data/hub-2.log" "$run_line"); emails sent: node 1 $(node_share "$data/hub.log" "$mail_line"), node 2 $(node_share "$data/hub-2.log" "$mail_line")"
 [[ "$fu_done" == "$acked" && "$fu_failed" == 0 && "$audit_runs" == "$acked" && "$audit_twice" == 0 && "$emails" == "$acked" && "$emails_twice" == 0 \
     && "$accepted_once" == "$emails" && "$accepted_twice" == 0 && "$never" == 0 ]] || verdict=FAIL
 cat <<REPORT
