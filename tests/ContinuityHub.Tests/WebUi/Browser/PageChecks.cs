@@ -114,6 +114,14 @@ public static partial class PageChecks
         return true;
     }
 
+    /// <summary>Fills a GOV.UK date input (<c>{field}-day</c>, <c>-month</c>, <c>-year</c>).</summary>
+    public static async Task FillDateAsync(this IPage page, string field, int day, int month, int year)
+    {
+        await page.FillAsync($"#{field}-day", day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync($"#{field}-month", month.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.FillAsync($"#{field}-year", year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>The main content's text: what a person reads, for assertions.</summary>
     public static Task<string> MainTextAsync(this IPage page) => page.InnerTextAsync("main");
 }

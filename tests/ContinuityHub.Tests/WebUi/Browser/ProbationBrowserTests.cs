@@ -138,9 +138,7 @@ public sealed class ProbationBrowserTests(ProbationBrowserTests.Hub hub) : IClas
         await page.AssertAccessibleAsync();
 
         await page.CheckAsync("#reason-hospital");
-        await page.FillAsync("#date-day", "10");
-        await page.FillAsync("#date-month", "11");
-        await page.FillAsync("#date-year", "2026");
+        await page.FillDateAsync("date", 10, 11, 2026);
         await page.ClickAsync("button:has-text('Record exclusion')");
         Assert.Contains("The date is before the release date", await page.InnerTextAsync(".govuk-error-summary"));
         Assert.True(await page.IsCheckedAsync("#reason-hospital"));
@@ -250,9 +248,7 @@ public sealed class ProbationBrowserTests(ProbationBrowserTests.Hub hub) : IClas
         var page = await ProbationAsync();
         await page.GotoAsync($"/caseload/episodes/{person.EpisodeId}/exclusion");
         await page.CheckAsync("#reason");
-        await page.FillAsync("#date-day", "12");
-        await page.FillAsync("#date-month", "9");
-        await page.FillAsync("#date-year", "2026");
+        await page.FillDateAsync("date", 12, 9, 2026);
         await page.ClickAsync("button:has-text('Record exclusion')");
         Assert.Contains("Died, 12 September 2026", await page.MainTextAsync());
 

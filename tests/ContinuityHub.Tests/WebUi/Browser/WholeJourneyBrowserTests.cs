@@ -70,9 +70,7 @@ public sealed class WholeJourneyBrowserTests(BrowserHub hub) : IClassFixture<Bro
         await provider.ClickAsync("button:has-text('Accept referral')");
         Assert.Equal($"{hub.BaseUrl}/referrals/{referralId}?done=accepted", provider.Url);
         await provider.ClickAsync("a:has-text('Record engagement')");
-        await provider.FillAsync("#date-day", "20");
-        await provider.FillAsync("#date-month", "11");
-        await provider.FillAsync("#date-year", "2026");
+        await provider.FillDateAsync("date", 20, 11, 2026);
         await provider.ClickAsync("button:has-text('Record engagement')");
         Assert.Contains("Engagement recorded", await provider.InnerTextAsync(".govuk-notification-banner"));
         Assert.Contains("First attended on 20 November 2026", await provider.InnerTextAsync(".moj-timeline"));
@@ -110,9 +108,7 @@ public sealed class WholeJourneyBrowserTests(BrowserHub hub) : IClassFixture<Bro
         await probation.ClickAsync("button:has-text('Find')");
         await probation.ClickAsync("a:has-text('Record an exclusion')");
         await probation.CheckAsync("input[name=Reason][value=died]");
-        await probation.FillAsync("#date-day", "18");
-        await probation.FillAsync("#date-month", "11");
-        await probation.FillAsync("#date-year", "2026");
+        await probation.FillDateAsync("date", 18, 11, 2026);
         await probation.ClickAsync("button:has-text('Record exclusion')");
         Assert.Contains("Died, 18 November 2026", await probation.MainTextAsync());
 
