@@ -72,7 +72,7 @@ pg_ticks_before="$(pg_ticks)"
 "$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -U hub -n -c "$PGBENCH_CLIENTS" -j "$PGBENCH_JOBS" -T "$PGBENCH_DURATION" \
     -D seq=0 -D run="$((RANDOM + 1))" -f "$here/intake.pgbench.sql" continuityhub > "$data/pgbench.txt" 2>&1 \
     || { cat "$data/pgbench.txt" >&2; die "pgbench failed"; }
-bench_pg_ticks=$(($(pg_ticks) - pg_ticks_before))
+bench_pg_ticks=$(($(pg_ticks_after_disconnect) - pg_ticks_before))
 cat "$data/pgbench.txt"
 bench_pgbench_result "$data/pgbench.txt"
 

@@ -100,6 +100,9 @@ bench_start_hub() {
 # where wall-clock rates on a busy shared machine are not.
 ticks_per_s="$(getconf CLK_TCK)"
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2> /dev/null || echo 0; }
+# After a client such as pgbench disconnects, its backends exit a moment later: read too soon, a backend listed as a
+# child is gone (reaped) before its times are read, and its CPU is counted nowhere. Wait for them first.
+pg_ticks_after_disconnect() { sleep 1; pg_ticks; }
 pg_ticks() {
     local pm total child
     pm="$(head -n 1 "$data/pg/postmaster.pid" 2> /dev/null)" || { echo 0; return; }
