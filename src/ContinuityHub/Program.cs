@@ -67,39 +67,41 @@ catch (InvalidOperationException e)
     return 1;
 }
 
-app.UseWebTransport();
-app.UseMiddleware<CorrelationIdMiddleware>();
-app.UseHubRequestLogging();
-app.UseWebPageErrors();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseWebPages();
-app.UseMiddleware<ContinuityHub.Infrastructure.QueryTextGuard>();
-app.UseRefusedReadAudit();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseAntiforgery();
-
-// Live: the process answers. Ready: and its database answers (migrations ran before the server started).
-app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
-app.MapReleaseIntake();
-app.MapHmppsEvents();
-app.MapReferralActions();
-app.MapEpisodeExclusion();
-app.MapFhir().MapMeasureFhir();
-app.MapPeople();
-app.MapEngagementReport();
-app.MapWebPages();
-app.MapDashboard();
-app.MapNotifications();
-app.MapFollowUps();
-app.MapAudit();
-app.MapDataQuality();
-app.MapHubOpenApi();
-
 try
 {
+    // Mapping resolves services that start the embedded PostgreSQL (the job dashboard's storage): its failures
+    // are start-up failures, answered below with one line like every other.
+    app.UseWebTransport();
+    app.UseMiddleware<CorrelationIdMiddleware>();
+    app.UseHubRequestLogging();
+    app.UseWebPageErrors();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseWebPages();
+    app.UseMiddleware<ContinuityHub.Infrastructure.QueryTextGuard>();
+    app.UseRefusedReadAudit();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.UseAntiforgery();
+
+    // Live: the process answers. Ready: and its database answers (migrations ran before the server started).
+    app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+    app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+    app.MapReleaseIntake();
+    app.MapHmppsEvents();
+    app.MapReferralActions();
+    app.MapEpisodeExclusion();
+    app.MapFhir().MapMeasureFhir();
+    app.MapPeople();
+    app.MapEngagementReport();
+    app.MapWebPages();
+    app.MapDashboard();
+    app.MapNotifications();
+    app.MapFollowUps();
+    app.MapAudit();
+    app.MapDataQuality();
+    app.MapHubOpenApi();
+
     if (args.FirstOrDefault() == DemoDataCommand.Name)
     {
         // Disposing the app stops the embedded PostgreSQL the command started.

@@ -23,14 +23,38 @@ public sealed class EmbeddedPostgresCluster : IDisposable
     public int Port { get; private set; }
     public string ClusterDirectory => _clusterDirectory;
 
+    /// <summary>Where the cluster's files go when the postgres OS user cannot reach the hub's data folder.</summary>
+    public const string ReachableRoot = "/var/lib/continuityhub/embedded";
+
     private EmbeddedPostgresCluster(string binDirectory, string rootDirectory)
     {
         _binDirectory = binDirectory;
-        _clusterDirectory = Path.Combine(rootDirectory, "pg");
         _passwordFile = Path.Combine(rootDirectory, "pg.password");
         _runAsPostgresUser = Environment.UserName == "root" || Environment.IsPrivilegedProcess;
+        _clusterDirectory = ChooseClusterDirectory(rootDirectory, _runAsPostgresUser);
         Password = LoadOrCreatePassword(_passwordFile);
     }
+
+    /// <summary>
+    /// The cluster lives in the data folder (<c>pg/</c>) unless the server, run as the postgres OS user, could not
+    /// reach it — root's home, or a clone in a <c>mktemp -d</c> folder (mode 0700). Then it lives in a folder of its
+    /// own under <see cref="ReachableRoot"/>, named in the data folder's <c>pg.location</c>, so the next start finds
+    /// the same data and a data folder made afresh gets a fresh cluster (never one initialised with another password).
+    /// </summary>
+    private static string ChooseClusterDirectory(string rootDirectory, bool runAsPostgresUser)
+    {
+        var inDataFolder = Path.Combine(rootDirectory, "pg");
+        var pointer = Path.Combine(rootDirectory, "pg.location");
+        if (File.Exists(pointer)) return File.ReadAllText(pointer).Trim();
+        if (!runAsPostgresUser || File.Exists(Path.Combine(inDataFolder, "PG_VERSION")) || PostgresUserCanReach(rootDirectory)) return inDataFolder;
+        var relocated = Path.Combine(ReachableRoot, Guid.NewGuid().ToString("N"), "pg");
+        Directory.CreateDirectory(Path.GetDirectoryName(relocated)!);
+        OwnerOnlyFile.CreateNew(pointer, relocated);
+        return relocated;
+    }
+
+    private static bool PostgresUserCanReach(string directory) =>
+        Run("runuser", ["-u", "postgres", "--", "test", "-x", directory], check: false).Code == 0;
 
     /// <summary>Finds the server binaries, initialises the cluster if it is new and starts it.</summary>
     /// <exception cref="EmbeddedPostgresUnavailableException">no binaries, or the folder is unusable.</exception>
@@ -148,12 +172,11 @@ public sealed class EmbeddedPostgresCluster : IDisposable
 
     private static void EnsureTraversableByPostgres(string directory)
     {
-        var (code, _) = Run("runuser", ["-u", "postgres", "--", "test", "-x", Path.GetDirectoryName(directory)!], check: false);
-        if (code != 0)
+        if (!PostgresUserCanReach(Path.GetDirectoryName(directory)!))
         {
             throw new EmbeddedPostgresUnavailableException(
-                $"The embedded PostgreSQL runs as the 'postgres' OS user, which cannot reach the data folder {Path.GetDirectoryName(directory)}. " +
-                "Set Hub__DataDirectory to a folder outside /root (for example /var/lib/continuityhub) or set ConnectionStrings__Hub.");
+                $"The embedded PostgreSQL runs as the 'postgres' OS user, which cannot reach the folder {Path.GetDirectoryName(directory)}. " +
+                "Set Hub__DataDirectory to a folder it can reach (for example /var/lib/continuityhub) or set ConnectionStrings__Hub.");
         }
     }
 

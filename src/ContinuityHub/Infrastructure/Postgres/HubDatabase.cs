@@ -72,7 +72,7 @@ public sealed class HubDatabase(IConfiguration configuration, IOptions<HubOption
         logger.LogInformation("No ConnectionStrings:Hub configured: starting the embedded PostgreSQL in the data folder");
         _cluster = EmbeddedPostgresCluster.Start(folder, options.Value.PostgresInstallRoot);
         CreateDatabaseIfMissing(_cluster.ConnectionString("postgres"), EmbeddedDatabaseName);
-        logger.LogInformation("Embedded PostgreSQL listening on 127.0.0.1:{Port}", _cluster.Port);
+        logger.LogInformation("Embedded PostgreSQL listening on 127.0.0.1:{Port}, its files in {ClusterDirectory}", _cluster.Port, _cluster.ClusterDirectory);
         // The superuser migrates; the hub works as a role that owns none of the migrated tables (RuntimeRole).
         _migrationConnectionString = _cluster.ConnectionString(EmbeddedDatabaseName);
         RuntimeRole.EnsureExists(_migrationConnectionString, EmbeddedDatabaseName, _cluster.Password);
