@@ -2,7 +2,7 @@
 -- an EXISTING episode that load.sql made (even n: prisoner.released for a planned release; odd n: prisoner.received
 -- ADMISSION during the window). Thread i of a run uses the people FIRST + i*BLOCK … FIRST + (i+1)*BLOCK - 1, so
 -- the warm-up and the measured run never send two events about one person. The shapes are those of
--- ../shared/fixtures/hmpps/ (prisoner-released.json, prisoner-received-recalled.json).
+-- tests/fixtures/hmpps/ (copies of ../shared/fixtures/hmpps/: prisoner-released.json, prisoner-received-recalled.json).
 --
 -- Environment: TOKEN (bearer token with the EVENT_FEED role), FIRST (first person index), BLOCK (people a thread),
 -- LETTER (65 = 'A': the NOMS numbers' first letter in load.sql), RUN_ID (hex, part of each MessageId).

@@ -7,8 +7,15 @@ public static class RepositoryPaths
 
     public static string Mappings => Path.Combine(Root, "mappings");
 
-    /// <summary>shared/fixtures/hmpps: real HMPPS event shapes kept beside the repository.</summary>
-    public static string HmppsFixtures => Path.Combine(Root, "..", "shared", "fixtures", "hmpps");
+    /// <summary>
+    /// tests/fixtures/hmpps: the real HMPPS event shapes of shared/fixtures/hmpps, copied into the repository so that a
+    /// clone anywhere (a <c>mktemp -d</c> folder, a CI checkout without shared/ beside it) runs every test.
+    /// <see cref="SharedHmppsFixtures"/> is the source; a test holds the copies equal to it where it is present.
+    /// </summary>
+    public static string HmppsFixtures => Path.Combine(Root, "tests", "fixtures", "hmpps");
+
+    /// <summary>shared/fixtures/hmpps beside the repository, where the product owner keeps the examples (absent in a lone clone).</summary>
+    public static string SharedHmppsFixtures => Path.Combine(Root, "..", "shared", "fixtures", "hmpps");
 
     private static string FindRoot()
     {
