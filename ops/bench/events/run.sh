@@ -9,7 +9,8 @@
 # Settings (environment): DURATION (s, default 30), CONCURRENCY (connections, 8), THREADS (wrk threads, 2),
 # WARMUP (s, 5), PGBENCH_DURATION (s, = DURATION), PGBENCH_CLIENTS (= CONCURRENCY), PGBENCH_JOBS (2),
 # HUB_PEOPLE (episodes for each wrk thread and phase, 20000), PGBENCH_PEOPLE (episodes for each pgbench client,
-# 15000), KEEP_DATA=1 keeps the throwaway data folder.
+# 15000), KEEP_DATA=1 keeps the throwaway data folder, STATEMENTS=1 restarts the cluster with pg_stat_statements
+# and prints what the database ran for each side (calls, time, rows, buffers per statement; statements-*.txt).
 #
 # Steps: build the hub (Release); start it on its embedded PostgreSQL in a throwaway folder; load the episodes
 # the events are about (load.sql: one set for the hub, one for pgbench); mint an EVENT_FEED token; warm up;
@@ -31,6 +32,7 @@ PGBENCH_JOBS="${PGBENCH_JOBS:-2}"
 HUB_PEOPLE="${HUB_PEOPLE:-20000}"
 PGBENCH_PEOPLE="${PGBENCH_PEOPLE:-15000}"
 KEEP_DATA="${KEEP_DATA:-0}"
+STATEMENTS="${STATEMENTS:-0}"
 
 # shellcheck source=../lib/hub.sh
 source "$here/../lib/hub.sh"
@@ -45,6 +47,27 @@ TOKEN="$(bench_token --role EVENT_FEED)"
 export TOKEN
 bench_start_hub
 psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q)
+if [[ "$STATEMENTS" == 1 ]]; then
+    log "STATEMENTS=1: restarting the hub and its cluster with pg_stat_statements (diagnosis; costs some CPU per statement)"
+    bench_stop_hub
+    printf "\nshared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = all\n" >> "$data/pg/postgresql.conf"
+    bench_start_hub
+    psql=("$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -A -t -q)
+    "${psql[@]}" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+fi
+# statements_reset / statements_report NAME: with STATEMENTS=1, what the database ran between the two (by total time).
+statements_reset() { [[ "$STATEMENTS" != 1 ]] || "${psql[@]}" -c 'SELECT pg_stat_statements_reset()' > /dev/null; }
+statements_report() {
+    [[ "$STATEMENTS" == 1 ]] || return 0
+    "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U hub -d continuityhub -X -q -P pager=off -c "
+        SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, rows,
+               round((shared_blks_hit + shared_blks_read)::numeric / greatest(calls, 1), 1) AS blocks_per_call,
+               left(regexp_replace(query, '\s+', ' ', 'g'), 150) AS query
+          FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'
+         ORDER BY total_exec_time DESC LIMIT 30" > "$data/statements-$1.txt"
+    log "statements ($1), by total execution time:"
+    cat "$data/statements-$1.txt"
+}
 
 # --- the episodes the events are about ------------------------------------------------------------------------
 today="$(TZ=Europe/London date +%F)"
@@ -64,20 +87,24 @@ if ((WARMUP > 0)); then
     run_wrk "$WARMUP" 0 > "$data/wrk-warmup.txt" 2>&1 || { cat "$data/wrk-warmup.txt" >&2; die "warm-up failed"; }
 fi
 events_before="$("${psql[@]}" -c 'SELECT count(*) FROM hmpps_events')"
+statements_reset
 
 bench_measured_wrk "POST /api/v1/events/hmpps, ${CONCURRENCY} connections, ${THREADS} threads, ${DURATION}s" "$DURATION" 1
+statements_report hub
 events_stored=$(($("${psql[@]}" -c 'SELECT count(*) FROM hmpps_events') - events_before))
 # What the events did, all phases: every one should have found its episode.
 outcomes="$("${psql[@]}" -F ' ' -c "SELECT outcome || '=' || count(*) FROM hmpps_events GROUP BY outcome ORDER BY outcome" | tr '\n' ' ')"
 
 # --- pgbench on the same server ------------------------------------------------------------------------------
 log "pgbench: ${PGBENCH_CLIENTS} clients, ${PGBENCH_JOBS} jobs, ${PGBENCH_DURATION}s, $here/events.pgbench.sql (hub idle)"
+statements_reset
 pg_ticks_before="$(pg_ticks)"
 "$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -U hub -n -c "$PGBENCH_CLIENTS" -j "$PGBENCH_JOBS" -T "$PGBENCH_DURATION" \
     -D seq=-1 -D block="$PGBENCH_PEOPLE" -D run="$((RANDOM + 1))" -f "$here/events.pgbench.sql" continuityhub > "$data/pgbench.txt" 2>&1 \
     || { cat "$data/pgbench.txt" >&2; die "pgbench failed"; }
 bench_pg_ticks=$(($(pg_ticks_after_disconnect) - pg_ticks_before))
 cat "$data/pgbench.txt"
+statements_report pgbench
 bench_pgbench_result "$data/pgbench.txt"
 ((pg_processed <= pgbench_people)) || die "pgbench ran out of episodes ($pg_processed events for $pgbench_people): raise PGBENCH_PEOPLE"
 pgbench_excluded="$("${psql[@]}" -c "SELECT count(*) FROM episodes WHERE noms_number >= 'P' AND status = 'excluded'")"

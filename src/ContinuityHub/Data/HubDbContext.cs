@@ -64,6 +64,9 @@ public sealed class HubDbContext : DbContext, IDataProtectionKeyContext
             e.ToTable("hmpps_events");
             e.HasIndex(x => x.DeduplicationKey).IsUnique();
             e.HasIndex(x => x.NomsNumber);
+            e.HasIndex(x => x.MessageId).HasFilter("message_id IS NOT NULL");
+            // An event is applied once: the write of its outcome holds only while it is still "received" (HmppsEventService).
+            e.Property(x => x.Outcome).IsConcurrencyToken();
             e.Property(x => x.Payload).HasColumnType("jsonb");
             e.HasIndex(x => x.ParkedAt).HasFilter("parked_at IS NOT NULL");
         });

@@ -6,6 +6,7 @@ using ContinuityHub.Infrastructure;
 using ContinuityHub.Mappings;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ContinuityHub.Features.Events;
 
@@ -47,15 +48,25 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // The person's lock and records, found as the notification path finds them (one way for every intake path).
         var found = message.NomsNumber is null ? null : await ledger.LockAndFindAsync(message.NomsNumber, cancellationToken);
-        await db.Entry(stored).ReloadAsync(cancellationToken);
-        if (stored.Outcome != EventOutcomes.Received)
-            return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, stored.EpisodeId);
-
         var (outcome, episode) = await ApplyAsync(message, stored, found, cancellationToken);
         stored.Outcome = outcome;
         stored.EpisodeId = episode?.Id;
         if (episode is not null) audit.Record($"hmpps-event.{outcome}", "Episode", episode.Id.ToString());
-        await ledger.SaveChangesAsync(cancellationToken);
+        try
+        {
+            // The outcome is written only while the event is still "received" (a concurrency token): no read of the
+            // event under the lock, one round trip fewer for every event.
+            await ledger.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException e) when (e.Entries.Any(entry => entry.Entity is HmppsEvent))
+        {
+            // Another delivery of the same event applied it (or parked it) while this one waited for the person's lock:
+            // this one is a duplicate, and what it did is rolled back.
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            var settledEpisode = await db.HmppsEvents.AsNoTracking().Where(x => x.Id == stored.Id).Select(x => x.EpisodeId).SingleAsync(cancellationToken);
+            return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, settledEpisode);
+        }
         await transaction.CommitAsync(cancellationToken);
         return new EventReceipt(stored.Id, stored.EventType, outcome, episode?.Id);
     }
@@ -92,19 +103,18 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         return text.Length <= TextLimits.ErrorDetail ? text : text[..TextLimits.ErrorDetail];
     }
 
+    /// <summary>
+    /// Stores the raw event unless its deduplication key is already stored, and reads the stored one then — one round
+    /// trip, committed on its own (the batch is one implicit transaction). The insert also says whether the envelope's
+    /// MessageId was stored before with other content. An event delivered twice at the same moment: the second insert
+    /// waits for the first to commit, does nothing, and the batch's second statement (a fresh snapshot) reads the first.
+    /// </summary>
     private async Task<HmppsEvent> StoreAsync(HmppsEventMessage message, CancellationToken cancellationToken)
     {
-        var key = message.DeduplicationKey;
-        var existing = await db.HmppsEvents.SingleOrDefaultAsync(e => e.DeduplicationKey == key, cancellationToken);
-        if (existing is not null) return existing;
-
-        if (message.MessageId is not null && await db.HmppsEvents.AnyAsync(e => e.MessageId == message.MessageId, cancellationToken))
-            logger.LogWarning("HMPPS event MessageId {MessageId} was reused with different content; applying it as a new event", message.MessageId);
-
-        var stored = new HmppsEvent
+        var candidate = new HmppsEvent
         {
             Id = Guid.CreateVersion7(),
-            DeduplicationKey = key,
+            DeduplicationKey = message.DeduplicationKey,
             MessageId = message.MessageId,
             ContentHash = message.Content.Hash,
             EventType = message.EventType,
@@ -115,17 +125,50 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
             ReceivedAt = clock.GetUtcNow(),
             Outcome = EventOutcomes.Received,
         };
-        db.HmppsEvents.Add(stored);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return stored;
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                INSERT INTO hmpps_events (id, deduplication_key, message_id, content_hash, event_type, occurred_at, noms_number,
+                                          payload, received_at, outcome, attempts)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0)
+                ON CONFLICT (deduplication_key) DO NOTHING
+                RETURNING $3 IS NOT NULL AND EXISTS (SELECT 1 FROM hmpps_events AS h WHERE h.message_id = $3 AND h.deduplication_key <> $2)
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = candidate.Id },
+                    new() { Value = candidate.DeduplicationKey },
+                    new() { Value = (object?)candidate.MessageId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+                    new() { Value = candidate.ContentHash },
+                    new() { Value = candidate.EventType },
+                    new() { Value = (object?)candidate.OccurredAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                    new() { Value = (object?)candidate.NomsNumber ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+                    new() { Value = candidate.Payload, NpgsqlDbType = NpgsqlDbType.Jsonb },
+                    new() { Value = candidate.ReceivedAt },
+                    new() { Value = candidate.Outcome },
+                },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"SELECT {EntityRowReader<HmppsEvent>.Columns(db)} FROM hmpps_events WHERE deduplication_key = $1 AND id <> $2")
+            {
+                Parameters = { new() { Value = candidate.DeduplicationKey }, new() { Value = candidate.Id } },
+            });
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            var inserted = await reader.ReadAsync(cancellationToken);
+            if (inserted && reader.GetBoolean(0))
+                logger.LogWarning("HMPPS event MessageId {MessageId} was reused with different content; applying it as a new event", message.MessageId);
+            await reader.NextResultAsync(cancellationToken);
+            var existing = await EntityRowReader<HmppsEvent>.ReadAllAsync(db, reader, cancellationToken);
+            if (inserted) db.HmppsEvents.Attach(candidate);
+            return inserted ? candidate : existing.Single();
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        finally
         {
-            // The same event arrived on another connection at the same moment.
-            db.ChangeTracker.Clear();
-            return await db.HmppsEvents.SingleAsync(x => x.DeduplicationKey == key, cancellationToken);
+            await db.Database.CloseConnectionAsync();
         }
     }
 
