@@ -1,6 +1,8 @@
 using ContinuityHub.Data;
 using ContinuityHub.Features.Episodes;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ContinuityHub.Features.FollowUps;
 
@@ -8,7 +10,8 @@ namespace ContinuityHub.Features.FollowUps;
 /// Plans, re-plans and cancels an episode's follow-ups whenever the episode changes, whatever changed it
 /// (intake, HMPPS event, provider action, the window-close follow-up itself): it runs inside the change's
 /// own transaction (<see cref="EpisodeLedger.SaveChangesAsync"/>), so the plan always matches the committed
-/// episode. It writes only follow_ups rows: the recurring Hangfire job (<see cref="FollowUpSweep"/>) reads the
+/// episode. A new episode's rows are added to the unit of work; an existing episode's plan is changed with one
+/// set-based statement (the same rules, applied to the rows where they stand). It writes only follow_ups rows: the recurring Hangfire job (<see cref="FollowUpSweep"/>) reads the
 /// due ones from the table itself, so there is nothing else to keep in line after the commit.
 /// </summary>
 public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpisodeChangeObserver
@@ -17,54 +20,90 @@ public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpis
 
     public async Task OnEpisodeChangedAsync(Episode episode, Referral? referral, CancellationToken cancellationToken)
     {
-        var followUps = db.Set<FollowUp>();
-        // A new episode has no rows yet: no query on the intake's busiest path.
-        var existing = db.Entry(episode).State == EntityState.Added
-            ? followUps.Local.Where(f => f.EpisodeId == episode.Id).ToList()
-            : await followUps.Where(f => f.EpisodeId == episode.Id).ToListAsync(cancellationToken);
         var cancelReason = WhyNoFollowUps(episode);
-        if (cancelReason is not null && existing.Count == 0) return;
-
         var now = clock.GetUtcNow();
-        foreach (var planned in FollowUpSchedule.For(episode.ReleaseDate))
+        var schedule = FollowUpSchedule.For(episode.ReleaseDate);
+        if (db.Entry(episode).State == EntityState.Added)
         {
-            // timestamptz takes UTC only (Npgsql refuses other offsets).
+            PlanNew(episode, cancelReason, schedule, now);
+            return;
+        }
+        // An existing episode: one statement, sent now inside the change's transaction (as every caller of the ledger
+        // has one), instead of reading its rows and writing each changed one (docs/performance.md, HMPPS events path).
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Follow-ups are re-planned in the caller's transaction; begin one first.");
+        var codes = schedule.Select(p => FollowUpCheckpoints.Code(p.Checkpoint)).ToArray();
+        if (cancelReason is not null)
+        {
+            // Open follow-ups are cancelled where they stand; done, skipped and failed ones are history.
+            await db.Database.ExecuteSqlRawAsync("""
+                UPDATE follow_ups
+                   SET state = @cancelled, outcome = @reason, fire_at = due_at, updated_at = @now, plan_version = plan_version + 1
+                 WHERE episode_id = @episode AND state = @scheduled AND checkpoint = ANY(@checkpoints)
+                """,
+                [
+                    new NpgsqlParameter("cancelled", FollowUpStates.Cancelled), new NpgsqlParameter("reason", cancelReason),
+                    new NpgsqlParameter("now", now), new NpgsqlParameter("episode", episode.Id),
+                    new NpgsqlParameter("scheduled", FollowUpStates.Scheduled), new NpgsqlParameter("checkpoints", codes),
+                ],
+                cancellationToken);
+            return;
+        }
+        // A missing checkpoint is planned as for a new episode. An open one whose date moved moves with it (and runs at
+        // once if already due). A cancelled one is wanted again (say, an exclusion a late engagement date undid): planned
+        // afresh. Done, skipped and failed rows are history: a moved date does not make them run again.
+        var initial = schedule.Select(p => InitialState(p, now)).ToArray();
+        await db.Database.ExecuteSqlRawAsync("""
+            INSERT INTO follow_ups AS f (id, episode_id, checkpoint, due_at, fire_at, state, outcome, attempts, plan_version, created_at, updated_at)
+            SELECT p.id, @episode, p.checkpoint, p.due_at, p.due_at, p.state, p.outcome, 0, 1, @now, @now
+              FROM unnest(@ids, @checkpoints, @due, @states, @outcomes) AS p(id, checkpoint, due_at, state, outcome)
+            ON CONFLICT (episode_id, checkpoint) DO UPDATE
+               SET state = CASE WHEN f.state = @scheduled THEN f.state ELSE excluded.state END,
+                   outcome = CASE WHEN f.state = @scheduled THEN NULL ELSE excluded.outcome END,
+                   due_at = excluded.due_at, fire_at = excluded.due_at,
+                   attempts = CASE WHEN f.state = @scheduled OR excluded.state = @scheduled THEN 0 ELSE f.attempts END,
+                   updated_at = excluded.updated_at, plan_version = f.plan_version + 1
+             WHERE (f.state = @scheduled AND f.due_at <> excluded.due_at) OR f.state = @cancelled
+            """,
+            [
+                new NpgsqlParameter("episode", episode.Id), new NpgsqlParameter("now", now),
+                new NpgsqlParameter("ids", schedule.Select(_ => Guid.CreateVersion7()).ToArray()),
+                new NpgsqlParameter("checkpoints", codes),
+                // timestamptz takes UTC only (Npgsql refuses other offsets).
+                new NpgsqlParameter("due", schedule.Select(p => p.DueAt.ToUniversalTime()).ToArray()),
+                new NpgsqlParameter("states", initial.Select(i => i.State).ToArray()),
+                new NpgsqlParameter("outcomes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = initial.Select(i => i.Outcome).ToArray() },
+                new NpgsqlParameter("scheduled", FollowUpStates.Scheduled), new NpgsqlParameter("cancelled", FollowUpStates.Cancelled),
+            ],
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// A new episode's plan, added to the unit of work and inserted with the episode (no query on the intake's busiest
+    /// path). Rows an earlier, failed save of this same unit of work planned for it are replaced.
+    /// </summary>
+    private void PlanNew(Episode episode, string? cancelReason, IReadOnlyList<PlannedFollowUp> schedule, DateTimeOffset now)
+    {
+        var followUps = db.Set<FollowUp>();
+        foreach (var earlier in followUps.Local.Where(f => f.EpisodeId == episode.Id).ToList()) db.Entry(earlier).State = EntityState.Detached;
+        if (cancelReason is not null) return;
+        foreach (var planned in schedule)
+        {
             var dueAt = planned.DueAt.ToUniversalTime();
-            var code = FollowUpCheckpoints.Code(planned.Checkpoint);
-            var row = existing.FirstOrDefault(f => f.Checkpoint == code);
-            if (cancelReason is not null)
+            var (state, outcome) = InitialState(planned, now);
+            followUps.Add(new FollowUp
             {
-                if (row is { State: FollowUpStates.Scheduled }) Change(row, now, FollowUpStates.Cancelled, cancelReason, row.DueAt);
-                continue;
-            }
-            if (row is null)
-            {
-                row = new FollowUp
-                {
-                    Id = Guid.CreateVersion7(),
-                    EpisodeId = episode.Id,
-                    Checkpoint = code,
-                    DueAt = dueAt,
-                    FireAt = dueAt,
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                    PlanVersion = 1,
-                };
-                (row.State, row.Outcome) = InitialState(planned, now);
-                followUps.Add(row);
-            }
-            else if (row.State == FollowUpStates.Scheduled && row.DueAt != dueAt)
-            {
-                // The release date moved: the open follow-up moves with it (and runs at once if already due).
-                Change(row, now, FollowUpStates.Scheduled, null, dueAt);
-            }
-            else if (row.State == FollowUpStates.Cancelled)
-            {
-                // Wanted again (say, an exclusion that a late engagement date undid): planned afresh.
-                var (state, outcome) = InitialState(planned, now);
-                Change(row, now, state, outcome, dueAt);
-            }
-            // done, skipped and failed rows are history: a moved date does not make them run again.
+                Id = Guid.CreateVersion7(),
+                EpisodeId = episode.Id,
+                Checkpoint = FollowUpCheckpoints.Code(planned.Checkpoint),
+                DueAt = dueAt,
+                FireAt = dueAt,
+                State = state,
+                Outcome = outcome,
+                CreatedAt = now,
+                UpdatedAt = now,
+                PlanVersion = 1,
+            });
         }
     }
 
@@ -87,15 +126,4 @@ public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpis
         planned.DueAt <= now && planned.Checkpoint != FollowUpCheckpoint.WindowClose
             ? (FollowUpStates.Skipped, PastWhenPlanned)
             : (FollowUpStates.Scheduled, null);
-
-    private void Change(FollowUp row, DateTimeOffset now, string state, string? outcome, DateTimeOffset dueAt)
-    {
-        row.State = state;
-        row.Outcome = outcome;
-        row.DueAt = dueAt;
-        row.FireAt = dueAt;
-        row.Attempts = state == FollowUpStates.Scheduled ? 0 : row.Attempts;
-        row.UpdatedAt = now;
-        row.PlanVersion++;
-    }
 }
