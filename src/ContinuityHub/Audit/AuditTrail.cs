@@ -1,6 +1,4 @@
 using ContinuityHub.Data;
-using ContinuityHub.Observability;
-using ContinuityHub.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,7 +9,7 @@ namespace ContinuityHub.Audit;
 /// Adds entries to the append-only audit_log in the caller's unit of work, so an audited read or change
 /// and its audit entry are saved together or not at all.
 /// </summary>
-public sealed class AuditTrail(HubDbContext db, IHttpContextAccessor httpContextAccessor, TimeProvider clock)
+public sealed class AuditTrail(HubDbContext db, CurrentActor actor, TimeProvider clock)
 {
     /// <param name="refused">The read was refused (a 403 or 404 on a person's record, see <see cref="RefusedReadAudit"/>).</param>
     public void Record(string action, string resourceType, string resourceId, bool refused = false) =>
@@ -45,17 +43,16 @@ public sealed class AuditTrail(HubDbContext db, IHttpContextAccessor httpContext
 
     private AuditEntry Entry(string action, string resourceType, string resourceId, bool refused = false)
     {
-        var context = httpContextAccessor.HttpContext;
-        var user = context is null ? null : HubUser.From(context);
+        var by = actor.Get();
         return new AuditEntry
         {
             OccurredAt = clock.GetUtcNow(),
-            ActorSubject = user?.Subject ?? "system",
-            ActorRoles = user is null ? "" : string.Join(',', user.Roles),
+            ActorSubject = by.Subject,
+            ActorRoles = by.Roles,
             Action = action,
             ResourceType = resourceType,
             ResourceId = resourceId,
-            CorrelationId = context is null ? null : CorrelationIdMiddleware.Get(context),
+            CorrelationId = by.CorrelationId,
             Refused = refused,
         };
     }

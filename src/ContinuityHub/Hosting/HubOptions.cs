@@ -27,6 +27,9 @@ public sealed class HubOptions
 
     public HubLoggingOptions Logging { get; set; } = new();
 
+    /// <summary>The notification intake's group commit (<see cref="Features.Releases.IntakeGroupCommit"/>).</summary>
+    public Features.Releases.IntakeOptions Intake { get; set; } = new();
+
     /// <summary>Largest single release notification accepted (contract §4.1: 256 KiB).</summary>
     public int MaxNotificationBytes { get; set; } = 256 * 1024;
 

@@ -31,6 +31,7 @@ public static class HubServices
               // so EF's own error entries for failed commands would be noise; a real failure still reaches the
               // exception handler, which logs it once.
               .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug))));
+        builder.Services.AddScoped<CurrentActor>();
         builder.Services.AddScoped<AuditTrail>();
 
         builder.Services.AddProblemDetails(problem => problem.CustomizeProblemDetails = context =>

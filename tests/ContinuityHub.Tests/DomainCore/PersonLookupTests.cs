@@ -9,15 +9,16 @@ namespace ContinuityHub.Tests.DomainCore;
 
 /// <summary>
 /// One way to find and lock a person for every intake path (docs/decisions.md, "The domain core"): the notification
-/// path (API, batch rows, the form, probation — all through <see cref="ReleaseIntakeService"/>) and the HMPPS events
-/// take the person's lock and read the person and their episodes through <see cref="EpisodeLedger.LockAndFindAsync"/>,
-/// and pick the episode in code; neither queries the episodes table itself (the event path used to, by release-date
+/// path (API, batch rows, the form, probation — all through <see cref="ReleaseIntakeService"/>, which takes in a group
+/// of notifications at once through the same batch for several people, <see cref="EpisodeLedger.LockAndFindManyAsync"/>)
+/// and the HMPPS events take the person's lock and read the person and their episodes through
+/// <see cref="EpisodeLedger.LockAndFindAsync"/>, and pick the episode in code; neither queries the episodes table itself (the event path used to, by release-date
 /// range). Read from the compiled code, lambdas and async state machines included.
 /// </summary>
 public sealed class PersonLookupTests
 {
     private static readonly MethodInfo LockAndFind = typeof(EpisodeLedger).GetMethod(nameof(EpisodeLedger.LockAndFindAsync))!;
-    private static readonly MethodInfo LockAndFindForRelease = typeof(EpisodeLedger).GetMethod(nameof(EpisodeLedger.LockAndFindPersonAsync))!;
+    private static readonly MethodInfo LockAndFindMany = typeof(EpisodeLedger).GetMethod(nameof(EpisodeLedger.LockAndFindManyAsync))!;
 
     [Theory]
     [InlineData(typeof(ReleaseIntakeService))]
@@ -26,18 +27,21 @@ public sealed class PersonLookupTests
     {
         var called = Called(intake);
 
-        Assert.True(called.Contains(LockAndFind) || called.Contains(LockAndFindForRelease), $"{intake.Name} does not call EpisodeLedger.LockAndFindAsync");
+        Assert.True(called.Contains(LockAndFind) || called.Contains(LockAndFindMany), $"{intake.Name} does not call EpisodeLedger.LockAndFindAsync");
         Assert.DoesNotContain(typeof(HubDbContext).GetProperty(nameof(HubDbContext.Episodes))!.GetMethod!, called);
         Assert.DoesNotContain(typeof(EpisodeLedger).GetMethod(nameof(EpisodeLedger.LockPersonAsync))!, called);
     }
 
     [Fact]
-    public void The_release_look_up_is_the_batch_with_the_merge_window_applied_by_the_domain()
+    public void One_person_is_looked_up_by_the_same_batch_as_many()
     {
-        var called = Called(typeof(EpisodeLedger), nameof(EpisodeLedger.LockAndFindPersonAsync));
+        Assert.Contains(LockAndFindMany, Called(typeof(EpisodeLedger), nameof(EpisodeLedger.LockAndFindAsync)));
+    }
 
-        Assert.Contains(LockAndFind, called);
-        Assert.Contains(typeof(Episode).GetMethod(nameof(Episode.Mergeable))!, called);
+    [Fact]
+    public void The_notification_path_applies_the_merge_window_in_the_domain()
+    {
+        Assert.Contains(typeof(Episode).GetMethod(nameof(Episode.Mergeable))!, Called(typeof(ReleaseIntakeService)));
     }
 
     /// <summary>The methods <paramref name="type"/>'s code calls (its closures and state machines included), optionally only from one method of it.</summary>

@@ -352,10 +352,10 @@ public sealed class ReleaseBatchTests(HubFactory hub) : IClassFixture<HubFactory
     [Fact]
     public async Task Rows_about_one_person_are_taken_in_file_order_while_other_peoples_rows_run_beside_them()
     {
-        // The batch takes rows about different people in at once (ReleaseBatch.Lanes); one person's rows must
+        // The batch takes rows about different people in together (IntakeGroupCommit); one person's rows must
         // still apply in file order, so among planned dates the later row wins (contract §4.1).
         var noms = Notifications.NewNomsNumber();
-        var others = Enumerable.Range(0, 3 * ContinuityHub.Features.Releases.ReleaseBatch.Lanes).Select(_ => Row()).ToList();
+        var others = Enumerable.Range(0, 24).Select(_ => Row()).ToList();
         var dates = new[] { "2026-12-01", "2026-12-09", "2026-12-04", "2026-12-06" };
         var rows = new List<Dictionary<string, string>>();
         for (var i = 0; i < dates.Length; i++)

@@ -36,51 +36,58 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// transaction, so two messages about one person never race to open two episodes. Which episode a message is
     /// about is decided in code by the domain (<see cref="Episode.Mergeable"/>, <see cref="Episode.WindowHolding"/>).
     /// </summary>
-    public async Task<LockedPerson> LockAndFindAsync(string nomsNumber, CancellationToken cancellationToken)
+    public async Task<LockedPerson> LockAndFindAsync(string nomsNumber, CancellationToken cancellationToken) =>
+        (await LockAndFindManyAsync([nomsNumber], cancellationToken))[nomsNumber];
+
+    /// <summary>
+    /// <see cref="LockAndFindAsync"/> for several people at once (the intake's group commit: one unit of work for the
+    /// notifications that arrived together), still one round trip. The locks are taken in one statement in the order
+    /// of their keys, so two groups, or a group and a single message, never wait for each other in a cycle.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, LockedPerson>> LockAndFindManyAsync(IReadOnlyCollection<string> nomsNumbers,
+        CancellationToken cancellationToken)
     {
+        var numbers = nomsNumbers.Distinct(StringComparer.Ordinal).ToArray();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
+            // One person (every single message) is looked up by equality, which PostgreSQL plans once per connection and
+            // reuses; a list (`= ANY`) it plans afresh at every execution, since its estimate for a list of unknown length
+            // never matches its estimate for the list given — worth it only when a group shares that one planning.
+            var one = numbers.Length == 1;
+            object key = one ? numbers[0] : numbers;
+            var match = one ? "= $1" : "= ANY($1)";
             await using var batch = new NpgsqlBatch(connection) { Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction() };
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(one
+                ? "SELECT pg_advisory_xact_lock($1, hashtext($2))"
+                : "SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(n) AS k FROM unnest($2::text[]) AS n ORDER BY k) AS keys")
             {
-                Parameters = { new() { Value = PersonLockNamespace }, new() { Value = nomsNumber } },
+                Parameters = { new() { Value = PersonLockNamespace }, new() { Value = key } },
             });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {EntityRowReader<Person>.Columns(db)} FROM people WHERE noms_number = $1")
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {EntityRowReader<Person>.Columns(db)} FROM people WHERE noms_number {match}")
             {
-                Parameters = { new() { Value = nomsNumber } },
+                Parameters = { new() { Value = key } },
             });
             // By person only, the windows applied in code: this statement is auto-prepared, and a generic plan made while
             // the table was small could take a release-date range to the release_date index and, as the table grew, read
             // every episode released around that date for each message (measured: docs/performance.md). A person has a
             // handful of episodes.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {EntityRowReader<Episode>.Columns(db)} FROM episodes WHERE noms_number = $1")
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {EntityRowReader<Episode>.Columns(db)} FROM episodes WHERE noms_number {match}")
             {
-                Parameters = { new() { Value = nomsNumber } },
+                Parameters = { new() { Value = key } },
             });
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken);
-            var person = (await EntityRowReader<Person>.ReadAllAsync(db, reader, cancellationToken)).SingleOrDefault();
+            var people = (await EntityRowReader<Person>.ReadAllAsync(db, reader, cancellationToken)).ToDictionary(p => p.NomsNumber, StringComparer.Ordinal);
             await reader.NextResultAsync(cancellationToken);
-            var episodes = await EntityRowReader<Episode>.ReadAllAsync(db, reader, cancellationToken);
-            return new LockedPerson(nomsNumber, person, episodes);
+            var episodes = (await EntityRowReader<Episode>.ReadAllAsync(db, reader, cancellationToken)).ToLookup(e => e.NomsNumber, StringComparer.Ordinal);
+            return numbers.ToDictionary(n => n, n => new LockedPerson(n, people.GetValueOrDefault(n), episodes[n].ToList()), StringComparer.Ordinal);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
-    }
-
-    /// <summary>
-    /// <see cref="LockAndFindAsync"/> for a message about a release on <paramref name="releaseDate"/>: the person (added
-    /// when new) and the episode the message merges into, if any.
-    /// </summary>
-    public async Task<(Person Person, Episode? Mergeable)> LockAndFindPersonAsync(string nomsNumber, DateOnly releaseDate,
-        CancellationToken cancellationToken)
-    {
-        var found = await LockAndFindAsync(nomsNumber, cancellationToken);
-        return (PersonOf(found), Episode.Mergeable(found.Episodes, releaseDate));
     }
 
     /// <summary>The locked person, added to the unit of work when the hub did not know them.</summary>
@@ -108,7 +115,8 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// <summary>
     /// Saves the unit of work after letting every <see cref="IEpisodeChangeObserver"/> see each episode a transition
     /// changed (<see cref="Episode.HasChanges"/>), with its referral at its new version where the change shows on it,
-    /// so their writes share the caller's transaction.
+    /// so their writes share the caller's transaction. Inside a transaction the added rows go in one round trip
+    /// (<see cref="EntityRowWriter"/>) and are detached; EF Core saves the changed ones.
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
@@ -126,6 +134,9 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
             foreach (var observer in observers)
                 await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
         }
+        // Once, here: a unit of work that turned automatic detection off (the intake's group) changed tracked rows.
+        db.ChangeTracker.DetectChanges();
+        if (db.Database.CurrentTransaction is not null) await EntityRowWriter.InsertAddedAsync(db, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         foreach (var episode in changed) episode.ChangesSaved();
         foreach (var referral in referrals) referral.ChangesSaved();

@@ -51,13 +51,12 @@ public sealed class IdentityConflictConfiguration : IEntityTypeConfiguration<Ide
 }
 
 /// <summary>Adds identity conflicts to the caller's unit of work, with who sent the message and the request's correlation id.</summary>
-public sealed class IdentityConflictLog(Data.HubDbContext db, IHttpContextAccessor httpContextAccessor, TimeProvider clock)
+public sealed class IdentityConflictLog(Data.HubDbContext db, Audit.CurrentActor actor, TimeProvider clock)
 {
     public IdentityConflict Add(string channel, string reason, IReadOnlyList<string> disagreeingFields,
         Guid? personId, Guid? episodeId, Guid? notificationId = null, Guid? eventId = null)
     {
-        var context = httpContextAccessor.HttpContext;
-        var user = context is null ? null : Security.HubUser.From(context);
+        var by = actor.Get();
         var conflict = new IdentityConflict
         {
             Id = Guid.CreateVersion7(),
@@ -69,9 +68,9 @@ public sealed class IdentityConflictLog(Data.HubDbContext db, IHttpContextAccess
             EpisodeId = episodeId,
             NotificationId = notificationId,
             EventId = eventId,
-            ActorSubject = user?.Subject ?? "system",
-            ActorRoles = user is null ? "" : string.Join(',', user.Roles),
-            CorrelationId = context is null ? null : Observability.CorrelationIdMiddleware.Get(context),
+            ActorSubject = by.Subject,
+            ActorRoles = by.Roles,
+            CorrelationId = by.CorrelationId,
         };
         db.Set<IdentityConflict>().Add(conflict);
         return conflict;

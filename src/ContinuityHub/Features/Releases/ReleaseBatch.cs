@@ -28,7 +28,7 @@ public abstract record BatchOutcome
 /// every row goes through <see cref="ReleaseSubmission"/> on its own, as if sent alone, so one bad row never
 /// blocks the rest. Shared by <c>POST /api/v1/releases/batch</c> and the upload page.
 /// </summary>
-public sealed class ReleaseBatch(ReleaseSubmission submission, HubDbContext db, IServiceScopeFactory scopes, ILogger<ReleaseBatch> logger)
+public sealed class ReleaseBatch(ReleaseSubmission submission, ILogger<ReleaseBatch> logger)
 {
     /// <summary>The most rows one batch may hold (issue 12).</summary>
     public const int MaxRows = 10_000;
@@ -67,70 +67,53 @@ public sealed class ReleaseBatch(ReleaseSubmission submission, HubDbContext db, 
 
     private static BatchOutcome.Refused Refused(string detail) => new([new FieldProblem("", detail)]);
 
-    /// <summary>
-    /// Rows about different people are independent (each is its own transaction under its own person's lock), so
-    /// the batch takes them in on this many lanes at once, each lane with its own unit of work: a row waits for its
-    /// database commit, not for every row before it (docs/performance.md, "Intake").
-    /// </summary>
-    public const int Lanes = 8;
-
     private async Task<BatchOutcome> SubmitRowsAsync(List<(int Row, JsonElement Document, bool FromCsv)> rows, HubUser user,
         string correlationId, CancellationToken cancellationToken)
     {
         if (rows.Count == 0) return Refused("The batch has no rows.");
-        var results = new BatchRowResult[rows.Count];
-        var groups = BatchLanes.GroupByPerson(rows.Select(r => r.Document).ToList());
-        if (groups.Count == 1)
-            await SubmitGroupAsync(submission, db, groups[0]);
-        else
+        // Every row is checked here in file order and, when it passes, handed to the intake's group commit at once: the
+        // rows are taken in many to a unit of work while the later ones are still being checked, and one person's rows
+        // (or rows sharing a notificationId) are taken in in file order, one after the other (IntakeGroupCommit).
+        var pending = new Task<BatchRowResult>[rows.Count];
+        for (var index = 0; index < rows.Count; index++)
         {
-            var next = -1;
-            await Task.WhenAll(Enumerable.Range(0, Math.Min(Lanes, groups.Count)).Select(async _ =>
-            {
-                // A lane of its own: a DbContext is not for two rows at once.
-                await using var scope = scopes.CreateAsyncScope();
-                var laneSubmission = scope.ServiceProvider.GetRequiredService<ReleaseSubmission>();
-                var laneDb = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-                int group;
-                while ((group = Interlocked.Increment(ref next)) < groups.Count)
-                    await SubmitGroupAsync(laneSubmission, laneDb, groups[group]);
-            }));
+            var (row, document, fromCsv) = rows[index];
+            var notificationId = NotificationIdOf(document);
+            var (refused, item) = submission.Prepare(document, user);
+            pending[index] = refused is not null
+                ? Task.FromResult(RowResult(row, notificationId, fromCsv, refused))
+                : TakeInRowAsync(row, notificationId, fromCsv, item!);
         }
+        var results = await Task.WhenAll(pending);
         return new BatchOutcome.Answered(new BatchResult(results.Length,
             results.Count(r => r.Outcome == "accepted"), results.Count(r => r.Outcome == "duplicate"),
             results.Count(r => r.Outcome == "rejected"), results.Count(r => r.Outcome == "error"), results));
 
-        // The rows of one group in file order, as if sent one after the other.
-        async Task SubmitGroupAsync(ReleaseSubmission laneSubmission, HubDbContext laneDb, IReadOnlyList<int> group)
+        async Task<BatchRowResult> TakeInRowAsync(int row, string? notificationId, bool fromCsv, IntakeItem item)
         {
-            foreach (var index in group)
+            try
             {
-                var (row, document, fromCsv) = rows[index];
-                try
-                {
-                    results[index] = await SubmitRowAsync(laneSubmission, row, document, fromCsv, user, cancellationToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // One row's unexpected failure (its own transaction rolled back) must not cost the rows after it.
-                    logger.LogError("Batch row {Row} failed with {ExceptionType}", row, e.GetType().Name);
-                    results[index] = new BatchRowResult(row, null, "error", null, null, null,
-                        [new BatchRowProblem("", null, $"An unexpected error stopped this row; nothing was written for it. Correlation id: {correlationId}.")]);
-                }
-                laneDb.ChangeTracker.Clear();
+                return RowResult(row, notificationId, fromCsv, await submission.TakeInAsync(item, cancellationToken));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One row's unexpected failure (taken in alone, its own transaction rolled back) must not cost the other rows.
+                logger.LogError("Batch row {Row} failed with {ExceptionType}", row, e.GetType().Name);
+                return new BatchRowResult(row, null, "error", null, null, null,
+                    [new BatchRowProblem("", null, $"An unexpected error stopped this row; nothing was written for it. Correlation id: {correlationId}.")]);
             }
         }
     }
 
-    private static async Task<BatchRowResult> SubmitRowAsync(ReleaseSubmission submission, int row, JsonElement document, bool fromCsv, HubUser user,
-        CancellationToken cancellationToken)
-    {
-        var notificationId = document.ValueKind == JsonValueKind.Object && document.TryGetProperty("notificationId", out var id) && id.ValueKind == JsonValueKind.String
+    private static string? NotificationIdOf(JsonElement document) =>
+        document.ValueKind == JsonValueKind.Object && document.TryGetProperty("notificationId", out var id) && id.ValueKind == JsonValueKind.String
             ? id.GetString()
             : null;
+
+    private static BatchRowResult RowResult(int row, string? notificationId, bool fromCsv, SubmissionOutcome outcome)
+    {
         BatchRowProblem Problem(string pointer, string detail) => new(pointer, fromCsv ? CsvReleaseRows.ColumnFor(pointer) : null, detail);
 
-        var outcome = await submission.SubmitAsync(document, user, cancellationToken);
         return outcome switch
         {
             SubmissionOutcome.Invalid invalid => new BatchRowResult(row, notificationId, "rejected", null, null, null,

@@ -18,6 +18,7 @@ public static class ReleaseEndpoints
         builder.Services.AddScoped<EpisodeLedger>();
         builder.Services.AddScoped<ReleaseNotificationValidator>();
         builder.Services.AddScoped<ReleaseIntakeService>();
+        builder.Services.AddSingleton<IntakeGroupCommit>();
         builder.Services.AddScoped<NotificationScope>();
         builder.Services.AddScoped<IdentityConflictLog>();
         builder.Services.AddScoped<ReleaseSubmission>();

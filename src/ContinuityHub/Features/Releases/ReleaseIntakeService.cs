@@ -23,57 +23,97 @@ public sealed record ReleaseAccepted(Guid NotificationId, Guid EpisodeId, Guid? 
         stored.ReferralOutcome);
 }
 
+/// <summary>A validated notification waiting to be taken in, with who sent it (the audit's actor).</summary>
+public sealed record IntakeItem(ValidReleaseNotification Notification, CanonicalJson Payload, HubUser User, Actor Actor);
+
 /// <summary>
-/// Takes in one validated release notification: idempotency by notificationId, the one-episode-per-release
-/// merge, routing to a provider through the mappings, and the referral. All of it commits together or not at all.
+/// Takes in validated release notifications: idempotency by notificationId, the one-episode-per-release merge,
+/// routing to a provider through the mappings, and the referral. A group of notifications about different people
+/// and with different ids (<see cref="IntakeGroupCommit"/> forms them) is one unit of work — one lock-and-find round
+/// trip, one write round trip, one commit — and each notification is decided exactly as if it had come alone: it
+/// sees what every earlier notification about its person committed, and nothing else in the group is about them.
+/// All of a group commits together or not at all.
 /// </summary>
 public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, NotificationScope scope, IdentityConflictLog conflicts,
-    ReferenceData mappings, AuditTrail audit, TimeProvider clock)
+    ReferenceData mappings, AuditTrail audit, CurrentActor actor, TimeProvider clock)
 {
-    public async Task<IntakeOutcome> ProcessAsync(
-        ValidReleaseNotification notification, CanonicalJson payload, HubUser user, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IntakeOutcome>> ProcessGroupAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)
     {
         try
         {
-            // Optimistic: most notifications are new, so the first attempt does not look the id up; the primary
-            // key of release_notifications catches a repeat, and the second attempt answers it.
-            return await ProcessOnceAsync(notification, payload, user, lookUpFirst: false, cancellationToken);
+            // Optimistic: most notifications are new, so the first attempt does not look the ids up; the primary key
+            // of release_notifications catches a repeat, and the second attempt answers it.
+            return await ProcessOnceAsync(items, lookUpFirst: false, cancellationToken);
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // A repeat (or the same notificationId committed concurrently): roll back and answer as for a retry.
             db.ChangeTracker.Clear();
-            return await ProcessOnceAsync(notification, payload, user, lookUpFirst: true, cancellationToken);
+            return await ProcessOnceAsync(items, lookUpFirst: true, cancellationToken);
         }
     }
 
-    private async Task<IntakeOutcome> ProcessOnceAsync(
-        ValidReleaseNotification notification, CanonicalJson payload, HubUser user, bool lookUpFirst, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<IntakeOutcome>> ProcessOnceAsync(IReadOnlyList<IntakeItem> items, bool lookUpFirst, CancellationToken cancellationToken)
+    {
+        // EF Core would compare every tracked row with its snapshot at each look at the unit of work (each `Local`, each
+        // entity read), which grows with the group; the ledger detects the changes once, before saving.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return await ProcessInTransactionAsync(items, lookUpFirst, cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
+    }
+
+    private async Task<IReadOnlyList<IntakeOutcome>> ProcessInTransactionAsync(IReadOnlyList<IntakeItem> items, bool lookUpFirst, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (person, episode) = await ledger.LockAndFindPersonAsync(notification.Person.NomsNumber, notification.Release.ReleaseDate, cancellationToken);
+        var people = await ledger.LockAndFindManyAsync(items.Select(i => i.Notification.Person.NomsNumber).ToList(), cancellationToken);
+        var previous = new Dictionary<Guid, ReleaseNotification>();
         if (lookUpFirst)
         {
-            var previous = await db.ReleaseNotifications.AsNoTracking()
-                .SingleOrDefaultAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
-            if (previous is not null)
-                return previous.ContentHash == payload.Hash ? new IntakeOutcome(IntakeResult.Replayed, ReleaseAccepted.From(previous)) : new IntakeOutcome(IntakeResult.Conflict, null);
+            var ids = items.Select(i => i.Notification.NotificationId).ToList();
+            previous = await db.ReleaseNotifications.AsNoTracking().Where(n => ids.Contains(n.NotificationId)).ToDictionaryAsync(n => n.NotificationId, cancellationToken);
         }
 
+        var outcomes = new IntakeOutcome[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            using (actor.ActFor(items[i].Actor))
+                outcomes[i] = previous.TryGetValue(items[i].Notification.NotificationId, out var stored)
+                    ? AnswerRepeat(stored, items[i].Payload)
+                    : await TakeInAsync(items[i], people[items[i].Notification.Person.NomsNumber], cancellationToken);
+        }
+        await ledger.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return outcomes;
+    }
+
+    private static IntakeOutcome AnswerRepeat(ReleaseNotification previous, CanonicalJson payload) =>
+        previous.ContentHash == payload.Hash ? new IntakeOutcome(IntakeResult.Replayed, ReleaseAccepted.From(previous)) : new IntakeOutcome(IntakeResult.Conflict, null);
+
+    /// <summary>One notification, added to the group's unit of work (or, on an identity conflict, only the conflict).</summary>
+    private async Task<IntakeOutcome> TakeInAsync(IntakeItem item, LockedPerson found, CancellationToken cancellationToken)
+    {
+        var (notification, payload, user) = (item.Notification, item.Payload, item.User);
+        var person = ledger.PersonOf(found);
+        var episode = Episode.Mergeable(found.Episodes, notification.Release.ReleaseDate);
         var decision = await scope.DecideAsync(notification, user, person, episode, cancellationToken);
         if (decision is WriteDecision.Conflict conflict)
         {
             // A retry of a notification taken in before its episode moved elsewhere is still a retry.
-            var retry = !lookUpFirst && await db.ReleaseNotifications.AnyAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
+            var earlier = await db.ReleaseNotifications.AsNoTracking()
+                .SingleOrDefaultAsync(n => n.NotificationId == notification.NotificationId, cancellationToken);
+            if (earlier is not null) return AnswerRepeat(earlier, payload);
+            // Nothing of the notification is written, only the conflict (a new person is never in conflict: no record to disagree with).
             var personId = db.Entry(person).State == EntityState.Added ? (Guid?)null : person.Id;
-            // Nothing of the notification is written: its transaction is rolled back, the conflict recorded on its own.
-            await transaction.RollbackAsync(cancellationToken);
-            db.ChangeTracker.Clear();
-            if (retry) return await ProcessOnceAsync(notification, payload, user, lookUpFirst: true, cancellationToken);
+            if (personId is null) db.Entry(person).State = EntityState.Detached;
             var recorded = conflicts.Add(ConflictChannels.ReleaseNotification, ConflictReasons.IdentityDisagrees, conflict.DisagreeingFields,
                 personId, episode?.Id, notification.NotificationId);
             audit.Record("release-notification.identity-conflict", "Person", personId?.ToString() ?? "");
-            await db.SaveChangesAsync(cancellationToken);
             return new IntakeOutcome(IntakeResult.IdentityConflict, null, recorded.Id);
         }
         var now = clock.GetUtcNow();
@@ -111,8 +151,6 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
         };
         db.ReleaseNotifications.Add(stored);
         audit.Record("release-notification.receive", "Episode", episode.Id.ToString());
-        await ledger.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new IntakeOutcome(IntakeResult.Created, ReleaseAccepted.From(stored));
     }
 

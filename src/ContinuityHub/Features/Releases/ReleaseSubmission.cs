@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ContinuityHub.Audit;
 using ContinuityHub.Errors;
 using ContinuityHub.Security;
 
@@ -15,18 +16,31 @@ public abstract record SubmissionOutcome
 }
 
 /// <summary>
-/// Validate → check the caller may send it → take it in. Shared by the single and batch endpoints so a
-/// batch row is judged exactly as the same notification sent alone.
+/// Validate → check the caller may send it → take it in. Shared by the single and batch endpoints, the form and the
+/// demo data, so a batch row is judged exactly as the same notification sent alone. Taking in goes through the one
+/// group commit (<see cref="IntakeGroupCommit"/>) whatever the path.
 /// </summary>
-public sealed class ReleaseSubmission(ReleaseNotificationValidator validator, ReleaseIntakeService intake)
+public sealed class ReleaseSubmission(ReleaseNotificationValidator validator, IntakeGroupCommit intake, CurrentActor actor)
 {
     public async Task<SubmissionOutcome> SubmitAsync(JsonElement document, HubUser user, CancellationToken cancellationToken)
     {
+        var (refused, item) = Prepare(document, user);
+        return refused ?? await TakeInAsync(item!, cancellationToken);
+    }
+
+    /// <summary>The checks that need no database: the answer when they refuse, else the notification ready to take in.</summary>
+    public (SubmissionOutcome? Refused, IntakeItem? Item) Prepare(JsonElement document, HubUser user)
+    {
         var (notification, problems) = validator.Validate(document);
-        if (notification is null) return new SubmissionOutcome.Invalid(problems);
+        if (notification is null) return (new SubmissionOutcome.Invalid(problems), null);
         var refusal = Refusal(notification, user);
-        if (refusal is not null) return new SubmissionOutcome.Forbidden(refusal);
-        var outcome = await intake.ProcessAsync(notification, CanonicalJson.From(document), user, cancellationToken);
+        if (refusal is not null) return (new SubmissionOutcome.Forbidden(refusal), null);
+        return (null, new IntakeItem(notification, CanonicalJson.From(document), user, actor.Get()));
+    }
+
+    public async Task<SubmissionOutcome> TakeInAsync(IntakeItem item, CancellationToken cancellationToken)
+    {
+        var outcome = await intake.SubmitAsync(item).WaitAsync(cancellationToken);
         return outcome.Result == IntakeResult.IdentityConflict
             ? new SubmissionOutcome.IdentityConflict(outcome.ConflictId!.Value)
             : new SubmissionOutcome.Accepted(outcome.Result, outcome.Body);
