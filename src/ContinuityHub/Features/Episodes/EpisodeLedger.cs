@@ -17,6 +17,8 @@ public sealed record LockedPerson(string NomsNumber, Person? Person, IReadOnlyLi
 public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerable<IEpisodeChangeObserver> observers)
 {
     private readonly IEpisodeChangeObserver[] observers = observers.ToArray();
+    // Episodes whose referral (or its absence) was read with the person's lock (LockAndFindAsync withReferrals).
+    private readonly HashSet<Guid> referralsRead = [];
 
     // First key of the two-key advisory lock: namespaces the hub's per-person locks.
     public const int PersonLockNamespace = 0x4348;
@@ -35,9 +37,11 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// statement), so the reads see whatever the previous holder of the lock committed. The caller works inside a
     /// transaction, so two messages about one person never race to open two episodes. Which episode a message is
     /// about is decided in code by the domain (<see cref="Episode.Mergeable"/>, <see cref="Episode.WindowHolding"/>).
+    /// With <paramref name="withReferrals"/>, the referrals of those episodes come in the same round trip (tracked), so
+    /// <see cref="ReferralOfAsync"/> needs no query of its own for them (the HMPPS event path always changes a referral).
     /// </summary>
-    public async Task<LockedPerson> LockAndFindAsync(string nomsNumber, CancellationToken cancellationToken) =>
-        (await LockAndFindManyAsync([nomsNumber], cancellationToken))[nomsNumber];
+    public async Task<LockedPerson> LockAndFindAsync(string nomsNumber, CancellationToken cancellationToken, bool withReferrals = false) =>
+        (await LockAndFindManyAsync([nomsNumber], cancellationToken, withReferrals))[nomsNumber];
 
     /// <summary>
     /// <see cref="LockAndFindAsync"/> for several people at once (the intake's group commit: one unit of work for the
@@ -45,7 +49,7 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// of their keys, so two groups, or a group and a single message, never wait for each other in a cycle.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, LockedPerson>> LockAndFindManyAsync(IReadOnlyCollection<string> nomsNumbers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool withReferrals = false)
     {
         var numbers = nomsNumbers.Distinct(StringComparer.Ordinal).ToArray();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -77,11 +81,23 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
             {
                 Parameters = { new() { Value = key } },
             });
+            if (withReferrals)
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                    $"SELECT {EntityRowReader<Referral>.Columns(db)} FROM referrals WHERE episode_id IN (SELECT id FROM episodes WHERE noms_number {match})")
+                {
+                    Parameters = { new() { Value = key } },
+                });
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             var people = (await EntityRowReader<Person>.ReadAllAsync(db, reader, cancellationToken)).ToDictionary(p => p.NomsNumber, StringComparer.Ordinal);
             await reader.NextResultAsync(cancellationToken);
             var episodes = (await EntityRowReader<Episode>.ReadAllAsync(db, reader, cancellationToken)).ToLookup(e => e.NomsNumber, StringComparer.Ordinal);
+            if (withReferrals)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                await EntityRowReader<Referral>.ReadAllAsync(db, reader, cancellationToken);
+                referralsRead.UnionWith(episodes.SelectMany(e => e).Select(e => e.Id));
+            }
             return numbers.ToDictionary(n => n, n => new LockedPerson(n, people.GetValueOrDefault(n), episodes[n].ToList()), StringComparer.Ordinal);
         }
         finally
@@ -145,6 +161,6 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// <summary>The episode's referral (tracked: one already loaded or added in this unit of work first), or null.</summary>
     public async Task<Referral?> ReferralOfAsync(Episode episode, CancellationToken cancellationToken) =>
         db.Referrals.Local.FirstOrDefault(r => r.EpisodeId == episode.Id)
-        ?? (db.Entry(episode).State == EntityState.Added ? null
+        ?? (db.Entry(episode).State == EntityState.Added || referralsRead.Contains(episode.Id) ? null
             : await db.Referrals.SingleOrDefaultAsync(r => r.EpisodeId == episode.Id, cancellationToken));
 }

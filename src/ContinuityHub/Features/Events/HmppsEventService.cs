@@ -47,7 +47,7 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // The person's lock and records, found as the notification path finds them (one way for every intake path).
-        var found = message.NomsNumber is null ? null : await ledger.LockAndFindAsync(message.NomsNumber, cancellationToken);
+        var found = message.NomsNumber is null ? null : await ledger.LockAndFindAsync(message.NomsNumber, cancellationToken, withReferrals: true);
         var (outcome, episode) = await ApplyAsync(message, stored, found, cancellationToken);
         stored.Outcome = outcome;
         stored.EpisodeId = episode?.Id;
