@@ -102,6 +102,35 @@ public sealed class IntakeGroupCommitTests(OneGroupAtATimeHub hub) : IClassFixtu
         Assert.Equal(1, await db.ReleaseNotifications.CountAsync(n => n.NotificationId == Id(fresh)));
     }
 
+    [Fact]
+    public async Task When_a_group_fails_its_notifications_are_taken_in_one_by_one_and_only_the_failing_one_fails()
+    {
+        var failing = Notifications.Example();
+        var fine = Notifications.Example();
+        var blocker = Notifications.Example();
+        // A failure no input can cause (the validator keeps every value PostgreSQL would refuse out): a trigger of the test's own.
+        var refuseOne = $"""
+                CREATE FUNCTION test_refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.notification_id = '{Id(failing)}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER test_refuse_one BEFORE INSERT ON release_notifications FOR EACH ROW EXECUTE FUNCTION test_refuse_one();
+                """;
+        await using (var db = hub.Db())
+            await db.Database.ExecuteSqlRawAsync(refuseOne);
+
+        var (_, answers) = await WhileHeldAsync(Noms(blocker), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", blocker),
+            () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", failing), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", fine));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answers[0].StatusCode);
+        Assert.Equal(HttpStatusCode.Created, answers[1].StatusCode);
+        await using var check = hub.Db();
+        Assert.False(await check.ReleaseNotifications.AnyAsync(n => n.NotificationId == Id(failing)));
+        Assert.False(await check.People.AnyAsync(p => p.NomsNumber == Noms(failing)));
+        Assert.True(await check.ReleaseNotifications.AnyAsync(n => n.NotificationId == Id(fine)));
+    }
+
     /// <summary>
     /// Holds <paramref name="noms"/>'s lock while <paramref name="blocked"/> (about that person) waits for it, and starts
     /// the <paramref name="gathered"/> requests one after the other, each waiting for the next unit of work; then lets
