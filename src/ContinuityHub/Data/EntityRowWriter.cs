@@ -25,15 +25,26 @@ public static class EntityRowWriter
 {
     private static readonly ConcurrentDictionary<IModel, Plan> Plans = new();
 
-    /// <summary>Inserts every added entity in the caller's open transaction and detaches it.</summary>
+    /// <summary>The fewest added rows written here when the unit of work also has changed rows for EF Core to save.</summary>
+    public const int MinimumBesideChanges = 8;
+
+    /// <summary>
+    /// Inserts every added entity in the caller's open transaction and detaches it — unless the unit of work also has
+    /// changed rows and only a few added ones (<see cref="MinimumBesideChanges"/>), which EF Core's save then carries.
+    /// </summary>
     public static async Task InsertAddedAsync(DbContext db, CancellationToken cancellationToken)
     {
         var transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
                           ?? throw new InvalidOperationException("InsertAddedAsync writes in the caller's transaction; begin one first.");
         var plan = Plans.GetOrAdd(db.Model, model => new Plan(model));
-        var added = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && plan.Writes(e.Metadata))
+        var entries = db.ChangeTracker.Entries().ToList();
+        var added = entries.Where(e => e.State == EntityState.Added && plan.Writes(e.Metadata))
             .OrderBy(e => plan.Order(e.Metadata)).ToList();
         if (added.Count == 0) return;
+        // With changed rows too, EF Core's save is a round trip anyway, and it would carry a few inserts in it: writing
+        // them here costs a round trip of its own (an HMPPS event's one audit entry, say). Worth it from a new episode's
+        // rows (person, episode, referral, notification, follow-ups, audit: about ten) upwards.
+        if (added.Count < MinimumBesideChanges && entries.Any(e => e.State is EntityState.Modified or EntityState.Deleted)) return;
 
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
