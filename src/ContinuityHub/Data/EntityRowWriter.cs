@@ -11,9 +11,8 @@ namespace ContinuityHub.Data;
 
 /// <summary>
 /// Writes the rows a unit of work added — a new person, episode, referral, stored notification, follow-ups, outbox
-/// rows, audit entries — as one <see cref="NpgsqlBatch"/> of single-row INSERTs (one round trip, each statement
-/// prepared once per connection), in foreign-key order, and detaches them, so EF Core's <c>SaveChanges</c> is left
-/// only the changed rows. On the intake's busiest path EF Core's own insert pipeline (command building, parameter
+/// rows, audit entries — as one <see cref="NpgsqlBatch"/> (one round trip) of one INSERT a table, in foreign-key
+/// order, and detaches them, so EF Core's <c>SaveChanges</c> is left only the changed rows. On the intake's busiest path EF Core's own insert pipeline (command building, parameter
 /// creation, the reading back of every row's store values, accepting changes) cost more of the hub's CPU than
 /// everything else in a request together (docs/performance.md, "Intake"). Columns, types and conversions come from
 /// the EF model (each property's own type mapping creates its parameter), so a new property needs no change here and
@@ -39,7 +38,7 @@ public static class EntityRowWriter
         var plan = Plans.GetOrAdd(db.Model, model => new Plan(model));
         var entries = db.ChangeTracker.Entries().ToList();
         var added = entries.Where(e => e.State == EntityState.Added && plan.Writes(e.Metadata))
-            .OrderBy(e => plan.Order(e.Metadata)).ToList();
+            .OrderBy(e => plan.Order(e.Metadata)).ThenBy(e => e.Metadata.Name, StringComparer.Ordinal).ToList();
         if (added.Count == 0) return;
         // With changed rows too, EF Core's save is a round trip anyway, and it would carry a few inserts in it: writing
         // them here costs a round trip of its own (an HMPPS event's one audit entry, say). Worth it from a new episode's
@@ -49,14 +48,21 @@ public static class EntityRowWriter
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
         using var parameterFactory = new NpgsqlCommand();
-        foreach (var entry in added)
+        // One statement for each table's rows (a new episode's five follow-ups are one INSERT, not five): PostgreSQL and
+        // Npgsql pay per statement, whatever its rows. A table's rows keep their order; tables go principals first.
+        var rowsAt = 0;
+        while (rowsAt < added.Count)
         {
-            var table = plan.Table(entry.Metadata);
-            var command = new NpgsqlBatchCommand(table.InsertSql);
+            var type = added[rowsAt].Metadata;
+            var table = plan.Table(type);
+            var rows = added.Skip(rowsAt).TakeWhile(e => e.Metadata == type).Take(table.MaxRowsPerStatement).ToList();
+            var command = new NpgsqlBatchCommand(table.InsertSql(rows.Count));
+            foreach (var entry in rows)
             foreach (var column in table.Columns)
                 command.Parameters.Add((NpgsqlParameter)column.Mapping.CreateParameter(
                     parameterFactory, "", column.Property.GetGetter().GetClrValueUsingContainingEntity(entry.Entity), column.Property.IsNullable));
             batch.BatchCommands.Add(command);
+            rowsAt += rows.Count;
         }
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -78,7 +84,29 @@ public static class EntityRowWriter
 
     private sealed record Column(IProperty Property, RelationalTypeMapping Mapping);
 
-    private sealed record Table(string InsertSql, Column[] Columns);
+    private sealed class Table(string head, Column[] columns)
+    {
+        private readonly ConcurrentDictionary<int, string> sql = new();
+
+        public Column[] Columns { get; } = columns;
+
+        /// <summary>PostgreSQL takes at most 65,535 parameters a statement; a hundred rows a statement is plenty.</summary>
+        public int MaxRowsPerStatement { get; } = Math.Max(1, Math.Min(100, ushort.MaxValue / columns.Length));
+
+        /// <summary>The INSERT of <paramref name="rows"/> rows: <c>VALUES ($1, …), ($n+1, …)</c>.</summary>
+        public string InsertSql(int rows) => sql.GetOrAdd(rows, count =>
+        {
+            var text = new System.Text.StringBuilder(head).Append(" VALUES ");
+            for (var row = 0; row < count; row++)
+            {
+                text.Append(row == 0 ? "(" : ", (");
+                for (var column = 0; column < Columns.Length; column++)
+                    text.Append(column == 0 ? "" : ", ").Append('$').Append(row * Columns.Length + column + 1);
+                text.Append(')');
+            }
+            return text.ToString();
+        });
+    }
 
     /// <summary>For each entity type of the model: whether it is written here, its INSERT, and its place in foreign-key order.</summary>
     private sealed class Plan
@@ -97,9 +125,8 @@ public static class EntityRowWriter
                 var columns = properties.Where(p => !Generated(p))
                     .Select(p => new Column(p, (RelationalTypeMapping)p.GetTypeMapping())).ToArray();
                 var names = string.Join(", ", columns.Select(c => Quote(c.Property.GetColumnName(table)!)));
-                var values = string.Join(", ", columns.Select((_, i) => $"${i + 1}"));
                 var qualified = type.GetSchema() is { } schema ? $"{Quote(schema)}.{Quote(table.Name)}" : Quote(table.Name);
-                tables[type] = new Table($"INSERT INTO {qualified} ({names}) VALUES ({values})", columns);
+                tables[type] = new Table($"INSERT INTO {qualified} ({names})", columns);
             }
             // Principals before dependents: a type's place is one more than the deepest principal it refers to.
             foreach (var type in tables.Keys) Depth(type, []);
