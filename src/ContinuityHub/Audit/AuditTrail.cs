@@ -13,7 +13,8 @@ public sealed class AuditTrail(HubDbContext db, CurrentActor actor, TimeProvider
 {
     /// <param name="refused">The read was refused (a 403 or 404 on a person's record, see <see cref="RefusedReadAudit"/>).</param>
     public void Record(string action, string resourceType, string resourceId, bool refused = false) =>
-        db.AuditLog.Add(Entry(action, resourceType, resourceId, refused));
+        // The entry alone (it has no navigations for `Add` to walk).
+        db.Entry(Entry(action, resourceType, resourceId, refused)).State = EntityState.Added;
 
     /// <summary>
     /// Many entries with one statement, written at once in the caller's open transaction (so they commit or roll

@@ -30,6 +30,7 @@ public static class EntityRowWriter
     /// <summary>
     /// Inserts every added entity in the caller's open transaction and detaches it — unless the unit of work also has
     /// changed rows and only a few added ones (<see cref="MinimumBesideChanges"/>), which EF Core's save then carries.
+    /// When nothing else was changed, the unit of work is left empty (nothing is tracked any more).
     /// </summary>
     public static async Task InsertAddedAsync(DbContext db, CancellationToken cancellationToken)
     {
@@ -43,7 +44,9 @@ public static class EntityRowWriter
         // With changed rows too, EF Core's save is a round trip anyway, and it would carry a few inserts in it: writing
         // them here costs a round trip of its own (an HMPPS event's one audit entry, say). Worth it from a new episode's
         // rows (person, episode, referral, notification, follow-ups, audit: about ten) upwards.
-        if (added.Count < MinimumBesideChanges && entries.Any(e => e.State is EntityState.Modified or EntityState.Deleted)) return;
+        var changed = entries.Any(e => e.State is EntityState.Modified or EntityState.Deleted
+                                       || e.State == EntityState.Added && !plan.Writes(e.Metadata));
+        if (added.Count < MinimumBesideChanges && changed) return;
 
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
@@ -77,6 +80,13 @@ public static class EntityRowWriter
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+        if (!changed)
+        {
+            // Everything the unit of work had to save is saved: let go of it all at once (detaching row by row has EF
+            // Core fix up every relationship). The caller's entities stay as they are, untracked.
+            db.ChangeTracker.Clear();
+            return;
         }
         // Dependents first: detaching a principal first would have EF Core sever its dependents' keys.
         for (var i = added.Count - 1; i >= 0; i--) added[i].State = EntityState.Detached;

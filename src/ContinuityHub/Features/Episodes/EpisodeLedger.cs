@@ -111,21 +111,23 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     {
         if (found.Person is not null) return found.Person;
         var person = Person.New(found.NomsNumber, clock.GetUtcNow());
-        db.People.Add(person);
+        // The entity alone: `Add` would also walk its navigations, which point only at rows already tracked.
+        db.Entry(person).State = EntityState.Added;
         return person;
     }
 
     public Episode OpenEpisode(Person person, DateOnly releaseDate, string releaseDateSource)
     {
         var episode = Episode.Open(person, releaseDate, releaseDateSource, clock.GetUtcNow());
-        db.Episodes.Add(episode);
+        db.Entry(episode).State = EntityState.Added;
         return episode;
     }
 
     /// <summary>A referral the domain created (<see cref="Episode.DecideReferral"/>), added to the unit of work.</summary>
     public void AddReferral(Referral referral)
     {
-        if (db.Entry(referral).State == EntityState.Detached) db.Referrals.Add(referral);
+        var entry = db.Entry(referral);
+        if (entry.State == EntityState.Detached) entry.State = EntityState.Added;
     }
 
     /// <summary>

@@ -149,7 +149,7 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
             SubmittedBy = user.Subject,
             ReceivedAt = clock.GetUtcNow(),
         };
-        db.ReleaseNotifications.Add(stored);
+        db.Entry(stored).State = EntityState.Added;
         audit.Record("release-notification.receive", "Episode", episode.Id.ToString());
         return new IntakeOutcome(IntakeResult.Created, ReleaseAccepted.From(stored));
     }
