@@ -50,7 +50,8 @@ public class BrowserHub : HubFactory, IAsyncLifetime
             TimezoneId = "Europe/London",
             ReducedMotion = ReducedMotion.Reduce,
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the suite shares two cores with the hub, PostgreSQL and the other tests.
+        context.SetDefaultTimeout(30_000);
         if (!javaScript) PageChecks.MarkScriptsOff(context);
         lock (contexts) contexts.Add(context);
         return await context.NewPageAsync();
@@ -76,7 +77,11 @@ public class BrowserHub : HubFactory, IAsyncLifetime
         var answer = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button:has-text('Sign in')"),
             response => response.Request.Method == "POST" && response.Url.Contains("/dev/signin"));
         if (answer.Status != 302) throw new InvalidOperationException($"Sign-in as {role} failed: {answer.Status} {await page.InnerTextAsync("main")}");
-        await page.WaitForURLAsync(url => !url.Contains("/dev/signin"));
+        // Wait for the start page's address, then for its footer (the end of the server-rendered document). Waiting
+        // for the "load" event instead once timed out in CI with the network already idle: the page had loaded, the
+        // wait had missed it.
+        await page.WaitForURLAsync(url => !url.Contains("/dev/signin"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await page.Locator("footer.govuk-footer").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         return page;
     }
 
