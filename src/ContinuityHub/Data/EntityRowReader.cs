@@ -28,18 +28,31 @@ public static class EntityRowReader<TEntity> where TEntity : class
     {
         var mapping = MappingFor(db);
         var found = new List<TEntity>();
-        while (await reader.ReadAsync(cancellationToken))
+        // The identity map answers "already tracked?" by key. With automatic change detection on, each look at the
+        // tracked entities (Local, Entries) would first scan every one of them for changes: off while reading.
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var entity = (TEntity)mapping.Create();
-            for (var i = 0; i < mapping.Columns.Length; i++)
-                mapping.Columns[i].Set(entity, reader.IsDBNull(i) ? null : mapping.Columns[i].Read(reader, i));
-            var tracked = db.ChangeTracker.Entries<TEntity>().FirstOrDefault(e => mapping.SameKey(e.Entity, entity));
-            if (tracked is not null) found.Add(tracked.Entity);
-            else
+            var local = db.Set<TEntity>().Local;
+            while (await reader.ReadAsync(cancellationToken))
             {
-                db.Attach(entity);
-                found.Add(entity);
+                var entity = (TEntity)mapping.Create();
+                for (var i = 0; i < mapping.Columns.Length; i++)
+                    mapping.Columns[i].Set(entity, reader.IsDBNull(i) ? null : mapping.Columns[i].Read(reader, i));
+                var tracked = local.FindEntryUntyped([mapping.Key(entity)]);
+                if (tracked is not null) found.Add(tracked.Entity);
+                else
+                {
+                    // The entity alone (Attach would also walk its navigations, which a row read here never has set).
+                    db.Entry(entity).State = EntityState.Unchanged;
+                    found.Add(entity);
+                }
             }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
         return found;
     }
@@ -53,7 +66,7 @@ public static class EntityRowReader<TEntity> where TEntity : class
             string.Join(", ", properties.Select(p => p.GetColumnName())),
             properties.Select(p => new Column(ReaderFor(p.ClrType), p.PropertyInfo!)).ToArray(),
             () => Activator.CreateInstance(typeof(TEntity), nonPublic: true)!,
-            (a, b) => Equals(key.GetValue(a), key.GetValue(b)));
+            entity => key.GetValue(entity)!);
     });
 
     /// <summary>reader.GetFieldValue&lt;T&gt;(ordinal) for the property's underlying type, compiled once.</summary>
@@ -71,5 +84,5 @@ public static class EntityRowReader<TEntity> where TEntity : class
         public void Set(object entity, object? value) => Property.SetValue(entity, value);
     }
 
-    private sealed record Mapping(string ColumnList, Column[] Columns, Func<object> Create, Func<TEntity, TEntity, bool> SameKey);
+    private sealed record Mapping(string ColumnList, Column[] Columns, Func<object> Create, Func<TEntity, object> Key);
 }

@@ -3,54 +3,55 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
 using Npgsql;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace ContinuityHub.Data;
 
 /// <summary>
-/// Writes the rows a unit of work added — a new person, episode, referral, stored notification, follow-ups, outbox
-/// rows, audit entries — as one <see cref="NpgsqlBatch"/> (one round trip) of one INSERT a table, in foreign-key
-/// order, and detaches them, so EF Core's <c>SaveChanges</c> is left only the changed rows. On the intake's busiest path EF Core's own insert pipeline (command building, parameter
-/// creation, the reading back of every row's store values, accepting changes) cost more of the hub's CPU than
-/// everything else in a request together (docs/performance.md, "Intake"). Columns, types and conversions come from
-/// the EF model (each property's own type mapping creates its parameter), so a new property needs no change here and
-/// the schema test still guards the mapping. Entity types with values the database generates (an identity column, a
-/// computed column) keep those columns out of the INSERT; nothing here reads them back, and the entities are
-/// detached, so no caller sees a stale key.
+/// Writes a unit of work — the rows it added (a new person, episode, referral, stored notification, follow-ups, outbox
+/// rows, audit entries), the rows it changed, and the statements its observers queued (<see cref="QueuedStatements"/>)
+/// — as one <see cref="NpgsqlBatch"/>: one round trip, in the caller's transaction. Added rows go as one INSERT a table,
+/// principals first; a changed row as an UPDATE of its changed columns, guarded by its concurrency tokens as EF Core
+/// guards them (no row updated: <see cref="DbUpdateConcurrencyException"/>). On the intake's paths EF Core's own save
+/// pipeline (command building, parameter creation, reading back store values, accepting changes) cost more of the
+/// hub's CPU than everything else in a request together (docs/performance.md, "Intake" and "HMPPS events path").
+/// Columns, types and conversions come from the EF model (each property's own type mapping creates its parameter), so a
+/// new property needs no change here and the schema test still guards the mapping. Columns the database computes are
+/// left out and not read back. A unit of work this cannot write whole (a deleted row, a type outside the plan) is left
+/// to EF Core, after its added rows and the queued statements are written here.
 /// </summary>
 public static class EntityRowWriter
 {
     private static readonly ConcurrentDictionary<IModel, Plan> Plans = new();
 
-    /// <summary>The fewest added rows written here when the unit of work also has changed rows for EF Core to save.</summary>
-    public const int MinimumBesideChanges = 8;
-
     /// <summary>
-    /// Inserts every added entity in the caller's open transaction and detaches it — unless the unit of work also has
-    /// changed rows and only a few added ones (<see cref="MinimumBesideChanges"/>), which EF Core's save then carries.
-    /// When nothing else was changed, the unit of work is left empty (nothing is tracked any more).
+    /// Writes the queued statements and every added and changed entity in the caller's open transaction. Returns true
+    /// when that was the whole unit of work (it is then accepted: nothing is left for EF Core to save); false when EF
+    /// Core's <c>SaveChanges</c> must still save what is left (the added rows are written and detached).
     /// </summary>
-    public static async Task InsertAddedAsync(DbContext db, CancellationToken cancellationToken)
+    public static async Task<bool> WriteAsync(DbContext db, QueuedStatements queued, CancellationToken cancellationToken)
     {
         var transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
-                          ?? throw new InvalidOperationException("InsertAddedAsync writes in the caller's transaction; begin one first.");
+                          ?? throw new InvalidOperationException("The unit of work is written in the caller's transaction; begin one first.");
         var plan = Plans.GetOrAdd(db.Model, model => new Plan(model));
-        var entries = db.ChangeTracker.Entries().ToList();
+        var entries = db.ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged).ToList();
         var added = entries.Where(e => e.State == EntityState.Added && plan.Writes(e.Metadata))
             .OrderBy(e => plan.Order(e.Metadata)).ThenBy(e => e.Metadata.Name, StringComparer.Ordinal).ToList();
-        if (added.Count == 0) return;
-        // With changed rows too, EF Core's save is a round trip anyway, and it would carry a few inserts in it: writing
-        // them here costs a round trip of its own (an HMPPS event's one audit entry, say). Worth it from a new episode's
-        // rows (person, episode, referral, notification, follow-ups, audit: about ten) upwards.
-        var changed = entries.Any(e => e.State is EntityState.Modified or EntityState.Deleted
-                                       || e.State == EntityState.Added && !plan.Writes(e.Metadata));
-        if (added.Count < MinimumBesideChanges && changed) return;
+        var modified = entries.Where(e => e.State == EntityState.Modified && plan.Updates(e.Metadata)).ToList();
+        var whole = added.Count + modified.Count == entries.Count;
+        var statements = queued.TakeAll();
+        if (!whole) modified.Clear();
+        if (statements.Count + added.Count + modified.Count == 0) return whole;
 
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
         using var parameterFactory = new NpgsqlCommand();
+        // The observers' statements first, as when they ran on their own before the save.
+        foreach (var statement in statements) batch.BatchCommands.Add(statement);
         // One statement for each table's rows (a new episode's five follow-ups are one INSERT, not five): PostgreSQL and
         // Npgsql pay per statement, whatever its rows. A table's rows keep their order; tables go principals first.
         var rowsAt = 0;
@@ -62,43 +63,111 @@ public static class EntityRowWriter
             var command = new NpgsqlBatchCommand(table.InsertSql(rows.Count));
             foreach (var entry in rows)
             foreach (var column in table.Columns)
-                command.Parameters.Add((NpgsqlParameter)column.Mapping.CreateParameter(
-                    parameterFactory, "", column.Property.GetGetter().GetClrValueUsingContainingEntity(entry.Entity), column.Property.IsNullable));
+                command.Parameters.Add(Parameter(parameterFactory, column, Current(column, entry)));
             batch.BatchCommands.Add(command);
             rowsAt += rows.Count;
         }
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        var guarded = new List<(NpgsqlBatchCommand Command, EntityEntry Entry)>();
+        foreach (var entry in modified)
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            var update = plan.Table(entry.Metadata).Update(entry, parameterFactory);
+            if (update is null) continue;
+            batch.BatchCommands.Add(update);
+            guarded.Add((update, entry));
         }
-        catch (PostgresException e)
+        if (batch.BatchCommands.Count > 0)
         {
-            // As EF Core reports a failed save, so every caller and the error handler treat both alike.
-            throw new DbUpdateException("An error occurred while saving the entity changes. See the inner exception for details.", e);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e)
+            {
+                // As EF Core reports a failed save, so every caller and the error handler treat both alike.
+                throw new DbUpdateException("An error occurred while saving the entity changes. See the inner exception for details.", e);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
-        finally
+        var stale = guarded.Where(g => g.Command.RecordsAffected != 1).Select(g => g.Entry).ToList();
+        if (stale.Count > 0)
+            throw new DbUpdateConcurrencyException(
+                "The database operation was expected to affect 1 row(s), but actually affected 0 row(s); data may have been modified or deleted since entities were loaded.",
+                stale.Select(UpdateEntry).ToList());
+        if (whole)
         {
-            await db.Database.CloseConnectionAsync();
-        }
-        if (!changed)
-        {
-            // Everything the unit of work had to save is saved: let go of it all at once (detaching row by row has EF
-            // Core fix up every relationship). The caller's entities stay as they are, untracked.
-            db.ChangeTracker.Clear();
-            return;
+            if (modified.Count == 0)
+                // Only new rows: let go of the whole unit of work at once (accepting or detaching row by row has EF Core
+                // fix up every relationship). The caller's entities stay as they are, untracked.
+                db.ChangeTracker.Clear();
+            else
+                db.ChangeTracker.AcceptAllChanges();
+            return true;
         }
         // Dependents first: detaching a principal first would have EF Core sever its dependents' keys.
         for (var i = added.Count - 1; i >= 0; i--) added[i].State = EntityState.Detached;
+        return false;
     }
 
-    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping);
+    // EF Core reports which rows a concurrency check failed for as its update entries (the state manager's own entries,
+    // reached through its infrastructure interface), so callers read DbUpdateConcurrencyException.Entries as always.
+#pragma warning disable EF1001
+    private static IUpdateEntry UpdateEntry(EntityEntry entry) => (IUpdateEntry)entry.GetInfrastructure();
+#pragma warning restore EF1001
 
-    private sealed class Table(string head, Column[] columns)
+    private static object? Current(Column column, EntityEntry entry) =>
+        column.Property.GetGetter().GetClrValueUsingContainingEntity(entry.Entity);
+
+    private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"")}\"";
+
+    private static NpgsqlParameter Parameter(NpgsqlCommand factory, Column column, object? value) =>
+        (NpgsqlParameter)column.Mapping.CreateParameter(factory, "", value, column.Property.IsNullable);
+
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name);
+
+    private sealed class Table(string head, string qualifiedName, Column[] columns, Column? key, Column[] tokens)
     {
         private readonly ConcurrentDictionary<int, string> sql = new();
 
         public Column[] Columns { get; } = columns;
+
+        public bool CanUpdate => key is not null;
+
+        /// <summary>
+        /// <c>UPDATE … SET</c> the entry's changed columns <c>WHERE</c> its key and its concurrency tokens' original values
+        /// match; null when no written column changed.
+        /// </summary>
+        public NpgsqlBatchCommand? Update(EntityEntry entry, NpgsqlCommand factory)
+        {
+            if (key is null) throw new InvalidOperationException($"{qualifiedName} rows are only inserted here.");
+            var text = new System.Text.StringBuilder("UPDATE ").Append(qualifiedName).Append(" SET ");
+            var command = new NpgsqlBatchCommand();
+            foreach (var column in Columns)
+            {
+                if (column == key || !entry.Property(column.Property.Name).IsModified) continue;
+                command.Parameters.Add(Parameter(factory, column, Current(column, entry)));
+                text.Append(command.Parameters.Count == 1 ? "" : ", ").Append(Quote(column.Name)).Append(" = $").Append(command.Parameters.Count);
+            }
+            if (command.Parameters.Count == 0) return null;
+            command.Parameters.Add(Parameter(factory, key, Current(key, entry)));
+            text.Append(" WHERE ").Append(Quote(key.Name)).Append(" = $").Append(command.Parameters.Count);
+            foreach (var token in tokens)
+            {
+                var original = entry.Property(token.Property.Name).OriginalValue;
+                if (original is null)
+                {
+                    text.Append(" AND ").Append(Quote(token.Name)).Append(" IS NULL");
+                    continue;
+                }
+                command.Parameters.Add(Parameter(factory, token, original));
+                text.Append(" AND ").Append(Quote(token.Name)).Append(" = $").Append(command.Parameters.Count);
+            }
+            command.CommandText = text.ToString();
+            return command;
+        }
 
         /// <summary>PostgreSQL takes at most 65,535 parameters a statement; a hundred rows a statement is plenty.</summary>
         public int MaxRowsPerStatement { get; } = Math.Max(1, Math.Min(100, ushort.MaxValue / columns.Length));
@@ -133,16 +202,21 @@ public static class EntityRowWriter
                 // A shadow property the database does not compute would have no value to write: leave such types to EF.
                 if (properties.Any(p => p.PropertyInfo is null && p.FieldInfo is null && !Generated(p))) continue;
                 var columns = properties.Where(p => !Generated(p))
-                    .Select(p => new Column(p, (RelationalTypeMapping)p.GetTypeMapping())).ToArray();
-                var names = string.Join(", ", columns.Select(c => Quote(c.Property.GetColumnName(table)!)));
+                    .Select(p => new Column(p, (RelationalTypeMapping)p.GetTypeMapping(), p.GetColumnName(table)!)).ToArray();
+                var names = string.Join(", ", columns.Select(c => Quote(c.Name)));
                 var qualified = type.GetSchema() is { } schema ? $"{Quote(schema)}.{Quote(table.Name)}" : Quote(table.Name);
-                tables[type] = new Table($"INSERT INTO {qualified} ({names})", columns);
+                var tokens = columns.Where(c => c.Property.IsConcurrencyToken).ToArray();
+                // A changed row is found again by its one key column, written by the hub (rows keyed by an identity column,
+                // the audit log's, are only ever inserted).
+                var key = type.FindPrimaryKey()?.Properties is [var keyProperty] ? columns.SingleOrDefault(c => c.Property == keyProperty) : null;
+                tables[type] = new Table($"INSERT INTO {qualified} ({names})", qualified, columns, key, tokens);
             }
             // Principals before dependents: a type's place is one more than the deepest principal it refers to.
             foreach (var type in tables.Keys) Depth(type, []);
         }
 
         public bool Writes(IEntityType type) => tables.ContainsKey(type);
+        public bool Updates(IEntityType type) => tables.TryGetValue(type, out var table) && table.CanUpdate;
         public Table Table(IEntityType type) => tables[type];
         public int Order(IEntityType type) => order[type];
 
@@ -166,6 +240,5 @@ public static class EntityRowWriter
             || property.ValueGenerated != ValueGenerated.Never && property.GetDefaultValueSql() is not null
             || property.GetValueGenerationStrategy() is not NpgsqlValueGenerationStrategy.None;
 
-        private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"")}\"";
     }
 }

@@ -38,8 +38,10 @@ public sealed class FollowUpReplanTests
 
             await using (var transaction = await db.Database.BeginTransactionAsync())
             {
-                await new FollowUpPlanner(db, clock).OnEpisodeChangedAsync(episode, null, CancellationToken.None);
-                await db.SaveChangesAsync();
+                // The planner queues its statement; the unit of work's writer sends it (as EpisodeLedger does).
+                var queued = new QueuedStatements();
+                await new FollowUpPlanner(db, queued, clock).OnEpisodeChangedAsync(episode, null, CancellationToken.None);
+                await EntityRowWriter.WriteAsync(db, queued, CancellationToken.None);
                 await transaction.CommitAsync();
             }
 

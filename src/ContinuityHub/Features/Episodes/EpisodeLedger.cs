@@ -14,7 +14,7 @@ public sealed record LockedPerson(string NomsNumber, Person? Person, IReadOnlyLi
 /// person (<see cref="LockAndFindAsync"/>), and the unit of work that lets every <see cref="IEpisodeChangeObserver"/>
 /// see each changed episode inside the change's own transaction (<see cref="SaveChangesAsync"/>).
 /// </summary>
-public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerable<IEpisodeChangeObserver> observers)
+public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerable<IEpisodeChangeObserver> observers, QueuedStatements queued)
 {
     private readonly IEpisodeChangeObserver[] observers = observers.ToArray();
     // Episodes whose referral (or its absence) was read with the person's lock (LockAndFindAsync withReferrals).
@@ -133,31 +133,48 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// <summary>
     /// Saves the unit of work after letting every <see cref="IEpisodeChangeObserver"/> see each episode a transition
     /// changed (<see cref="Episode.HasChanges"/>), with its referral at its new version where the change shows on it,
-    /// so their writes share the caller's transaction. Inside a transaction the added rows go in one round trip
-    /// (<see cref="EntityRowWriter"/>) and are detached; EF Core saves the changed ones.
+    /// so their writes share the caller's transaction. Inside a transaction the whole unit of work — added rows,
+    /// changed rows and the statements observers queued — goes in one round trip (<see cref="EntityRowWriter"/>); EF
+    /// Core saves only what that cannot write.
     /// </summary>
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var changed = db.Episodes.Local.Where(e => e.HasChanges).ToList();
-        var referrals = new List<Referral>();
-        foreach (var episode in changed)
+        queued.Clear();
+        // Changes are detected once, below: with automatic detection each look at the tracked rows (Local, by the
+        // ledger and the observers) would scan them all first.
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var referral = await ReferralOfAsync(episode, cancellationToken);
-            if (referral is not null)
+            var changed = db.Episodes.Local.Where(e => e.HasChanges).ToList();
+            var referrals = new List<Referral>();
+            foreach (var episode in changed)
             {
-                episode.ShowChangesOn(referral, now);
-                referrals.Add(referral);
+                var referral = await ReferralOfAsync(episode, cancellationToken);
+                if (referral is not null)
+                {
+                    episode.ShowChangesOn(referral, now);
+                    referrals.Add(referral);
+                }
+                foreach (var observer in observers)
+                    await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
             }
-            foreach (var observer in observers)
-                await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
+            db.ChangeTracker.DetectChanges();
+            var written = db.Database.CurrentTransaction is not null && await EntityRowWriter.WriteAsync(db, queued, cancellationToken);
+            if (!written)
+            {
+                if (queued.TakeAll().Count > 0)
+                    throw new InvalidOperationException("Observers queued statements outside a transaction; begin one first.");
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            foreach (var episode in changed) episode.ChangesSaved();
+            foreach (var referral in referrals) referral.ChangesSaved();
         }
-        // Once, here: a unit of work that turned automatic detection off (the intake's group) changed tracked rows.
-        db.ChangeTracker.DetectChanges();
-        if (db.Database.CurrentTransaction is not null) await EntityRowWriter.InsertAddedAsync(db, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var episode in changed) episode.ChangesSaved();
-        foreach (var referral in referrals) referral.ChangesSaved();
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
     /// <summary>The episode's referral (tracked: one already loaded or added in this unit of work first), or null.</summary>

@@ -163,7 +163,7 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
                 logger.LogWarning("HMPPS event MessageId {MessageId} was reused with different content; applying it as a new event", message.MessageId);
             await reader.NextResultAsync(cancellationToken);
             var existing = await EntityRowReader<HmppsEvent>.ReadAllAsync(db, reader, cancellationToken);
-            if (inserted) db.HmppsEvents.Attach(candidate);
+            if (inserted) db.Entry(candidate).State = EntityState.Unchanged;
             return inserted ? candidate : existing.Single();
         }
         finally

@@ -14,11 +14,11 @@ namespace ContinuityHub.Features.FollowUps;
 /// set-based statement (the same rules, applied to the rows where they stand). It writes only follow_ups rows: the recurring Hangfire job (<see cref="FollowUpSweep"/>) reads the
 /// due ones from the table itself, so there is nothing else to keep in line after the commit.
 /// </summary>
-public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpisodeChangeObserver
+public sealed class FollowUpPlanner(HubDbContext db, QueuedStatements queued, TimeProvider clock) : IEpisodeChangeObserver
 {
     public const string PastWhenPlanned = "past when planned";
 
-    public async Task OnEpisodeChangedAsync(Episode episode, Referral? referral, CancellationToken cancellationToken)
+    public Task OnEpisodeChangedAsync(Episode episode, Referral? referral, CancellationToken cancellationToken)
     {
         var cancelReason = WhyNoFollowUps(episode);
         var now = clock.GetUtcNow();
@@ -26,56 +26,49 @@ public sealed class FollowUpPlanner(HubDbContext db, TimeProvider clock) : IEpis
         if (db.Entry(episode).State == EntityState.Added)
         {
             PlanNew(episode, cancelReason, schedule, now);
-            return;
+            return Task.CompletedTask;
         }
-        // An existing episode: one statement, sent now inside the change's transaction (as every caller of the ledger
-        // has one), instead of reading its rows and writing each changed one (docs/performance.md, HMPPS events path).
+        // An existing episode: one statement instead of reading its rows and writing each changed one
+        // (docs/performance.md, HMPPS events path), queued to travel with the unit of work's write, in its transaction.
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Follow-ups are re-planned in the caller's transaction; begin one first.");
         var codes = schedule.Select(p => FollowUpCheckpoints.Code(p.Checkpoint)).ToArray();
         if (cancelReason is not null)
         {
             // Open follow-ups are cancelled where they stand; done, skipped and failed ones are history.
-            await db.Database.ExecuteSqlRawAsync("""
+            queued.Add("""
                 UPDATE follow_ups
-                   SET state = @cancelled, outcome = @reason, fire_at = due_at, updated_at = @now, plan_version = plan_version + 1
-                 WHERE episode_id = @episode AND state = @scheduled AND checkpoint = ANY(@checkpoints)
+                   SET state = $1, outcome = $2, fire_at = due_at, updated_at = $3, plan_version = plan_version + 1
+                 WHERE episode_id = $4 AND state = $5 AND checkpoint = ANY($6)
                 """,
-                [
-                    new NpgsqlParameter("cancelled", FollowUpStates.Cancelled), new NpgsqlParameter("reason", cancelReason),
-                    new NpgsqlParameter("now", now), new NpgsqlParameter("episode", episode.Id),
-                    new NpgsqlParameter("scheduled", FollowUpStates.Scheduled), new NpgsqlParameter("checkpoints", codes),
-                ],
-                cancellationToken);
-            return;
+                FollowUpStates.Cancelled, cancelReason, now, episode.Id, FollowUpStates.Scheduled, codes);
+            return Task.CompletedTask;
         }
         // A missing checkpoint is planned as for a new episode. An open one whose date moved moves with it (and runs at
         // once if already due). A cancelled one is wanted again (say, an exclusion a late engagement date undid): planned
         // afresh. Done, skipped and failed rows are history: a moved date does not make them run again.
         var initial = schedule.Select(p => InitialState(p, now)).ToArray();
-        await db.Database.ExecuteSqlRawAsync("""
+        queued.Add("""
             INSERT INTO follow_ups AS f (id, episode_id, checkpoint, due_at, fire_at, state, outcome, attempts, plan_version, created_at, updated_at)
-            SELECT p.id, @episode, p.checkpoint, p.due_at, p.due_at, p.state, p.outcome, 0, 1, @now, @now
-              FROM unnest(@ids, @checkpoints, @due, @states, @outcomes) AS p(id, checkpoint, due_at, state, outcome)
+            SELECT p.id, $1, p.checkpoint, p.due_at, p.due_at, p.state, p.outcome, 0, 1, $2, $2
+              FROM unnest($3, $4, $5, $6, $7) AS p(id, checkpoint, due_at, state, outcome)
             ON CONFLICT (episode_id, checkpoint) DO UPDATE
-               SET state = CASE WHEN f.state = @scheduled THEN f.state ELSE excluded.state END,
-                   outcome = CASE WHEN f.state = @scheduled THEN NULL ELSE excluded.outcome END,
+               SET state = CASE WHEN f.state = $8 THEN f.state ELSE excluded.state END,
+                   outcome = CASE WHEN f.state = $8 THEN NULL ELSE excluded.outcome END,
                    due_at = excluded.due_at, fire_at = excluded.due_at,
-                   attempts = CASE WHEN f.state = @scheduled OR excluded.state = @scheduled THEN 0 ELSE f.attempts END,
+                   attempts = CASE WHEN f.state = $8 OR excluded.state = $8 THEN 0 ELSE f.attempts END,
                    updated_at = excluded.updated_at, plan_version = f.plan_version + 1
-             WHERE (f.state = @scheduled AND f.due_at <> excluded.due_at) OR f.state = @cancelled
+             WHERE (f.state = $8 AND f.due_at <> excluded.due_at) OR f.state = $9
             """,
-            [
-                new NpgsqlParameter("episode", episode.Id), new NpgsqlParameter("now", now),
-                new NpgsqlParameter("ids", schedule.Select(_ => Guid.CreateVersion7()).ToArray()),
-                new NpgsqlParameter("checkpoints", codes),
-                // timestamptz takes UTC only (Npgsql refuses other offsets).
-                new NpgsqlParameter("due", schedule.Select(p => p.DueAt.ToUniversalTime()).ToArray()),
-                new NpgsqlParameter("states", initial.Select(i => i.State).ToArray()),
-                new NpgsqlParameter("outcomes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = initial.Select(i => i.Outcome).ToArray() },
-                new NpgsqlParameter("scheduled", FollowUpStates.Scheduled), new NpgsqlParameter("cancelled", FollowUpStates.Cancelled),
-            ],
-            cancellationToken);
+            episode.Id, now,
+            schedule.Select(_ => Guid.CreateVersion7()).ToArray(),
+            codes,
+            // timestamptz takes UTC only (Npgsql refuses other offsets).
+            schedule.Select(p => p.DueAt.ToUniversalTime()).ToArray(),
+            initial.Select(i => i.State).ToArray(),
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = initial.Select(i => i.Outcome).ToArray() },
+            FollowUpStates.Scheduled, FollowUpStates.Cancelled);
+        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ public static class ReleaseEndpoints
     public static void AddReleaseIntake(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<EpisodeLedger>();
+        builder.Services.AddScoped<QueuedStatements>();
         builder.Services.AddScoped<ReleaseNotificationValidator>();
         builder.Services.AddScoped<ReleaseIntakeService>();
         builder.Services.AddSingleton<IntakeGroupCommit>();
