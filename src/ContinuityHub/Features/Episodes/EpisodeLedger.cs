@@ -160,7 +160,10 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
                 foreach (var observer in observers)
                     await observer.OnEpisodeChangedAsync(episode, referral, cancellationToken);
             }
-            db.ChangeTracker.DetectChanges();
+            // Rows added in this unit of work are written from their current values whatever happened to them since:
+            // only rows read from the database need comparing with their snapshots (on the intake of a new person, none).
+            foreach (var entry in db.ChangeTracker.Entries().ToList())
+                if (entry.State != EntityState.Added) entry.DetectChanges();
             var written = db.Database.CurrentTransaction is not null && await EntityRowWriter.WriteAsync(db, queued, cancellationToken);
             if (!written)
             {
