@@ -26,14 +26,27 @@ namespace ContinuityHub.Data;
 /// </summary>
 public static class EntityRowWriter
 {
+    public enum WriteResult
+    {
+        /// <summary>Added rows and queued statements written; EF Core must save the rest.</summary>
+        Partly,
+        /// <summary>The whole unit of work written; the transaction is still open.</summary>
+        Whole,
+        /// <summary>The whole unit of work written and the transaction committed in the same round trip.</summary>
+        Committed,
+    }
+
     private static readonly ConcurrentDictionary<IModel, Plan> Plans = new();
 
     /// <summary>
-    /// Writes the queued statements and every added and changed entity in the caller's open transaction. Returns true
-    /// when that was the whole unit of work (it is then accepted: nothing is left for EF Core to save); false when EF
-    /// Core's <c>SaveChanges</c> must still save what is left (the added rows are written and detached).
+    /// Writes the queued statements and every added and changed entity in the caller's open transaction. Returns
+    /// <see cref="WriteResult.Partly"/> when EF Core's <c>SaveChanges</c> must still save what is left (the added rows
+    /// are written and detached); otherwise the whole unit of work was written and is accepted. With
+    /// <paramref name="commit"/>, a write that has nothing to check once it has run (no concurrency token) ends with the
+    /// transaction's COMMIT in the same round trip (<see cref="WriteResult.Committed"/>): a statement that fails stops the
+    /// batch before it, so nothing is committed that would not have been.
     /// </summary>
-    public static async Task<bool> WriteAsync(DbContext db, QueuedStatements queued, CancellationToken cancellationToken)
+    public static async Task<WriteResult> WriteAsync(DbContext db, QueuedStatements queued, CancellationToken cancellationToken, bool commit = false)
     {
         var transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
                           ?? throw new InvalidOperationException("The unit of work is written in the caller's transaction; begin one first.");
@@ -45,7 +58,7 @@ public static class EntityRowWriter
         var whole = added.Count + modified.Count == entries.Count;
         var statements = queued.TakeAll();
         if (!whole) modified.Clear();
-        if (statements.Count + added.Count + modified.Count == 0) return whole;
+        if (statements.Count + added.Count + modified.Count == 0) return whole ? WriteResult.Whole : WriteResult.Partly;
 
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection) { Transaction = transaction };
@@ -75,6 +88,8 @@ public static class EntityRowWriter
             batch.BatchCommands.Add(update);
             guarded.Add((update, entry));
         }
+        var committing = commit && whole && guarded.Count == 0;
+        if (committing) batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         if (batch.BatchCommands.Count > 0)
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
@@ -105,11 +120,11 @@ public static class EntityRowWriter
                 db.ChangeTracker.Clear();
             else
                 db.ChangeTracker.AcceptAllChanges();
-            return true;
+            return committing ? WriteResult.Committed : WriteResult.Whole;
         }
         // Dependents first: detaching a principal first would have EF Core sever its dependents' keys.
         for (var i = added.Count - 1; i >= 0; i--) added[i].State = EntityState.Detached;
-        return false;
+        return WriteResult.Partly;
     }
 
     // EF Core reports which rows a concurrency check failed for as its update entries (the state manager's own entries,

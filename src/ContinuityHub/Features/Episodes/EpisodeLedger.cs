@@ -137,7 +137,21 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     /// changed rows and the statements observers queued — goes in one round trip (<see cref="EntityRowWriter"/>); EF
     /// Core saves only what that cannot write.
     /// </summary>
-    public async Task SaveChangesAsync(CancellationToken cancellationToken)
+    public Task SaveChangesAsync(CancellationToken cancellationToken) => SaveAsync(commit: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SaveChangesAsync"/>, then commits <paramref name="transaction"/> — in the write's own round trip when
+    /// nothing in it needs checking after it ran (a unit of work of new rows: the intake of a new release), so the
+    /// commit costs no round trip of its own. The transaction is finished either way.
+    /// </summary>
+    public async Task SaveAndCommitAsync(IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (await SaveAsync(commit: true, cancellationToken)) await transaction.DisposeAsync();
+        else await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Saves the unit of work; true when its COMMIT went with the write.</summary>
+    private async Task<bool> SaveAsync(bool commit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         queued.Clear();
@@ -164,8 +178,9 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
             // only rows read from the database need comparing with their snapshots (on the intake of a new person, none).
             foreach (var entry in db.ChangeTracker.Entries().ToList())
                 if (entry.State != EntityState.Added) entry.DetectChanges();
-            var written = db.Database.CurrentTransaction is not null && await EntityRowWriter.WriteAsync(db, queued, cancellationToken);
-            if (!written)
+            var written = db.Database.CurrentTransaction is null ? EntityRowWriter.WriteResult.Partly
+                : await EntityRowWriter.WriteAsync(db, queued, cancellationToken, commit);
+            if (written == EntityRowWriter.WriteResult.Partly)
             {
                 if (queued.TakeAll().Count > 0)
                     throw new InvalidOperationException("Observers queued statements outside a transaction; begin one first.");
@@ -173,6 +188,7 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
             }
             foreach (var episode in changed) episode.ChangesSaved();
             foreach (var referral in referrals) referral.ChangesSaved();
+            return written == EntityRowWriter.WriteResult.Committed;
         }
         finally
         {

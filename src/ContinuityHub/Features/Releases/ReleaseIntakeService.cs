@@ -87,8 +87,7 @@ public sealed class ReleaseIntakeService(HubDbContext db, EpisodeLedger ledger, 
                     ? AnswerRepeat(stored, items[i].Payload)
                     : await TakeInAsync(items[i], people[items[i].Notification.Person.NomsNumber], cancellationToken);
         }
-        await ledger.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await ledger.SaveAndCommitAsync(transaction, cancellationToken);
         return outcomes;
     }
 
