@@ -54,7 +54,7 @@ end
 function request()
    local n = first + thread_index * block + counter
    counter = counter + 1
-   if counter > block then error("out of people: raise PEOPLE") end
+   if counter > block then error("out of people: raise HUB_PEOPLE") end
    local noms = noms_number(n)
    local now = os.date("!%Y-%m-%dT%H:%M:%SZ")
    local event_type, template

@@ -8,7 +8,7 @@
 #
 # Settings (environment): DURATION (s, default 30), CONCURRENCY (connections, 8), THREADS (wrk threads, 2),
 # WARMUP (s, 5), PGBENCH_DURATION (s, = DURATION), PGBENCH_CLIENTS (= CONCURRENCY), PGBENCH_JOBS (2),
-# HUB_PEOPLE (episodes for each wrk thread and phase, 20000), PGBENCH_PEOPLE (episodes for each pgbench client,
+# HUB_PEOPLE (episodes for each wrk thread and phase, 40000), PGBENCH_PEOPLE (episodes for each pgbench client,
 # 15000), KEEP_DATA=1 keeps the throwaway data folder, STATEMENTS=1 restarts the cluster with pg_stat_statements
 # and prints what the database ran for each side (calls, time, rows, buffers per statement; statements-*.txt).
 #
@@ -29,7 +29,7 @@ WARMUP="${WARMUP:-5}"
 PGBENCH_DURATION="${PGBENCH_DURATION:-$DURATION}"
 PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-$CONCURRENCY}"
 PGBENCH_JOBS="${PGBENCH_JOBS:-2}"
-HUB_PEOPLE="${HUB_PEOPLE:-20000}"
+HUB_PEOPLE="${HUB_PEOPLE:-40000}"
 PGBENCH_PEOPLE="${PGBENCH_PEOPLE:-15000}"
 KEEP_DATA="${KEEP_DATA:-0}"
 STATEMENTS="${STATEMENTS:-0}"
