@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -24,7 +26,7 @@ namespace ContinuityHub.Data;
 /// left out and not read back. A unit of work this cannot write whole (a deleted row, a type outside the plan) is left
 /// to EF Core, after its added rows and the queued statements are written here.
 /// </summary>
-public static class EntityRowWriter
+public static partial class EntityRowWriter
 {
     public enum WriteResult
     {
@@ -41,10 +43,10 @@ public static class EntityRowWriter
     /// <summary>
     /// Writes the queued statements and every added and changed entity in the caller's open transaction. Returns
     /// <see cref="WriteResult.Partly"/> when EF Core's <c>SaveChanges</c> must still save what is left (the added rows
-    /// are written and detached); otherwise the whole unit of work was written and is accepted. With
-    /// <paramref name="commit"/>, a write that has nothing to check once it has run (no concurrency token) ends with the
-    /// transaction's COMMIT in the same round trip (<see cref="WriteResult.Committed"/>): a statement that fails stops the
-    /// batch before it, so nothing is committed that would not have been.
+    /// are written and detached); otherwise the whole unit of work was written and the change tracker is emptied. With
+    /// <paramref name="commit"/>, a whole write ends with the transaction's COMMIT in the same round trip
+    /// (<see cref="WriteResult.Committed"/>): a statement that fails — a changed row's check included — stops the batch
+    /// before it, so nothing is committed that would not have been.
     /// </summary>
     public static async Task<WriteResult> WriteAsync(DbContext db, QueuedStatements queued, CancellationToken cancellationToken, bool commit = false)
     {
@@ -80,15 +82,17 @@ public static class EntityRowWriter
             batch.BatchCommands.Add(command);
             rowsAt += rows.Count;
         }
-        var guarded = new List<(NpgsqlBatchCommand Command, EntityEntry Entry)>();
+        var updated = new List<EntityEntry>();
         foreach (var entry in modified)
         {
-            var update = plan.Table(entry.Metadata).Update(entry, parameterFactory);
+            var update = plan.Table(entry.Metadata).Update(entry, parameterFactory, updated.Count);
             if (update is null) continue;
             batch.BatchCommands.Add(update);
-            guarded.Add((update, entry));
+            updated.Add(entry);
         }
-        var committing = commit && whole && guarded.Count == 0;
+        // Every UPDATE checks in the database that it changed its row (migration 0070), so a lost race stops the batch
+        // before anything after it, the COMMIT included.
+        var committing = commit && whole;
         if (committing) batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         if (batch.BatchCommands.Count > 0)
         {
@@ -96,6 +100,14 @@ public static class EntityRowWriter
             try
             {
                 await batch.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == RowGuardState && GuardedUpdate().Match(e.MessageText) is { Success: true } failed)
+            {
+                // As EF Core reports a row changed since it was read, so callers handle both alike.
+                var stale = updated[int.Parse(failed.Groups[1].ValueSpan, CultureInfo.InvariantCulture)];
+                throw new DbUpdateConcurrencyException(
+                    "The database operation was expected to affect 1 row(s), but actually affected 0 row(s); data may have been modified or deleted since entities were loaded.",
+                    e, [UpdateEntry(stale)]);
             }
             catch (PostgresException e)
             {
@@ -107,19 +119,11 @@ public static class EntityRowWriter
                 await db.Database.CloseConnectionAsync();
             }
         }
-        var stale = guarded.Where(g => g.Command.RecordsAffected != 1).Select(g => g.Entry).ToList();
-        if (stale.Count > 0)
-            throw new DbUpdateConcurrencyException(
-                "The database operation was expected to affect 1 row(s), but actually affected 0 row(s); data may have been modified or deleted since entities were loaded.",
-                stale.Select(UpdateEntry).ToList());
         if (whole)
         {
-            if (modified.Count == 0)
-                // Only new rows: let go of the whole unit of work at once (accepting or detaching row by row has EF Core
-                // fix up every relationship). The caller's entities stay as they are, untracked.
-                db.ChangeTracker.Clear();
-            else
-                db.ChangeTracker.AcceptAllChanges();
+            // Everything is saved: the unit of work lets go of it all at once (accepting or detaching row by row has EF
+            // Core fix up every relationship). The caller's entities keep their values, untracked.
+            db.ChangeTracker.Clear();
             return committing ? WriteResult.Committed : WriteResult.Whole;
         }
         // Dependents first: detaching a principal first would have EF Core sever its dependents' keys.
@@ -135,6 +139,12 @@ public static class EntityRowWriter
 
     private static object? Current(Column column, EntityEntry entry) =>
         column.Property.GetGetter().GetClrValueUsingContainingEntity(entry.Entity);
+
+    /// <summary>The SQLSTATE <c>hub_expect_one_row</c> raises when an UPDATE did not change exactly its one row.</summary>
+    private const string RowGuardState = "HC409";
+
+    [GeneratedRegex("^row guard: update ([0-9]+) changed")]
+    private static partial Regex GuardedUpdate();
 
     private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"")}\"";
 
@@ -153,12 +163,13 @@ public static class EntityRowWriter
 
         /// <summary>
         /// <c>UPDATE … SET</c> the entry's changed columns <c>WHERE</c> its key and its concurrency tokens' original values
-        /// match; null when no written column changed.
+        /// match, failing (SQLSTATE HC409, naming update <paramref name="number"/> of the batch) unless it changed exactly
+        /// that row; null when no written column changed.
         /// </summary>
-        public NpgsqlBatchCommand? Update(EntityEntry entry, NpgsqlCommand factory)
+        public NpgsqlBatchCommand? Update(EntityEntry entry, NpgsqlCommand factory, int number)
         {
             if (key is null) throw new InvalidOperationException($"{qualifiedName} rows are only inserted here.");
-            var text = new System.Text.StringBuilder("UPDATE ").Append(qualifiedName).Append(" SET ");
+            var text = new System.Text.StringBuilder("WITH changed AS (UPDATE ").Append(qualifiedName).Append(" SET ");
             var command = new NpgsqlBatchCommand();
             foreach (var column in Columns)
             {
@@ -180,7 +191,9 @@ public static class EntityRowWriter
                 command.Parameters.Add(Parameter(factory, token, original));
                 text.Append(" AND ").Append(Quote(token.Name)).Append(" = $").Append(command.Parameters.Count);
             }
-            command.CommandText = text.ToString();
+            command.Parameters.Add(new NpgsqlParameter { Value = number });
+            command.CommandText = text.Append(" RETURNING 1) SELECT hub_expect_one_row(count(*), $").Append(command.Parameters.Count)
+                .Append(") FROM changed").ToString();
             return command;
         }
 

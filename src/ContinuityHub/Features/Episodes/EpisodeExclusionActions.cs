@@ -65,8 +65,7 @@ public sealed class EpisodeExclusionActions(HubDbContext db, EpisodeLedger ledge
             _ => AlreadyExcluded,
         };
         audit.Record(result == Excluded ? "episode.exclusion" : "episode.exclusion.unchanged", "Episode", episode.Id.ToString());
-        await ledger.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await ledger.SaveAndCommitAsync(transaction, cancellationToken);
 
         var outcome = EngagementRules.Classify(EngagementFacts.Of(episode), LondonTime.Today(clock));
         return new ExclusionOutcome.Recorded(new ExclusionState(episode.Id, result, episode.Status, EngagementRules.Code(outcome),

@@ -140,9 +140,9 @@ public sealed class EpisodeLedger(HubDbContext db, TimeProvider clock, IEnumerab
     public Task SaveChangesAsync(CancellationToken cancellationToken) => SaveAsync(commit: false, cancellationToken);
 
     /// <summary>
-    /// <see cref="SaveChangesAsync"/>, then commits <paramref name="transaction"/> — in the write's own round trip when
-    /// nothing in it needs checking after it ran (a unit of work of new rows: the intake of a new release), so the
-    /// commit costs no round trip of its own. The transaction is finished either way.
+    /// <see cref="SaveChangesAsync"/>, then commits <paramref name="transaction"/> — in the write's own round trip when the
+    /// writer took the whole unit of work, so the commit costs no round trip of its own. The transaction is finished
+    /// either way; a failed write leaves it to the caller to roll back, as before.
     /// </summary>
     public async Task SaveAndCommitAsync(IDbContextTransaction transaction, CancellationToken cancellationToken)
     {

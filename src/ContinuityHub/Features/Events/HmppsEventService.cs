@@ -55,8 +55,8 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
         try
         {
             // The outcome is written only while the event is still "received" (a concurrency token): no read of the
-            // event under the lock, one round trip fewer for every event.
-            await ledger.SaveChangesAsync(cancellationToken);
+            // event under the lock, one round trip fewer for every event. The COMMIT goes with the write.
+            await ledger.SaveAndCommitAsync(transaction, cancellationToken);
         }
         catch (DbUpdateConcurrencyException e) when (e.Entries.Any(entry => entry.Entity is HmppsEvent))
         {
@@ -67,7 +67,6 @@ public sealed class HmppsEventService(HubDbContext db, EpisodeLedger ledger, Ref
             var settledEpisode = await db.HmppsEvents.AsNoTracking().Where(x => x.Id == stored.Id).Select(x => x.EpisodeId).SingleAsync(cancellationToken);
             return new EventReceipt(stored.Id, stored.EventType, EventOutcomes.Duplicate, settledEpisode);
         }
-        await transaction.CommitAsync(cancellationToken);
         return new EventReceipt(stored.Id, stored.EventType, outcome, episode?.Id);
     }
 

@@ -70,8 +70,7 @@ public sealed class ReferralActions(HubDbContext db, EpisodeLedger ledger, Audit
             return new ActionOutcome.Refused(new FieldProblem(refused.Field == RefusedField.Date ? "/date" : "", refused.Detail));
 
         audit.Record(action, "Referral", referral.Id.ToString());
-        await ledger.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await ledger.SaveAndCommitAsync(transaction, cancellationToken);
         return new ActionOutcome.Done(StateOf(referral, episode));
     }
 
