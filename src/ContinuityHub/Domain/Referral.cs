@@ -98,10 +98,13 @@ public sealed class Referral
         return null;
     }
 
+    // "an accepted referral", "a rejected referral": the refusal is read by people (pages and problem details).
+    private static string Article(string status) => "aeiou".Contains(status[0]) ? "an" : "a";
+
     private TransitionRefused? ProviderMove(Episode episode, string to, DateTimeOffset now)
     {
         if (!ReferralStateMachine.ProviderMay(TaskStatus, to))
-            return new TransitionRefused(RefusedField.Status, $"a {TaskStatus} referral cannot become {to}.");
+            return new TransitionRefused(RefusedField.Status, $"{Article(TaskStatus)} {TaskStatus} referral cannot become {to}.");
         TaskStatus = to;
         Moved(episode, now);
         return null;

@@ -78,6 +78,15 @@ public sealed class ReferralLifecycleTests
     }
 
     [Fact]
+    public void A_refusal_reads_as_English_whatever_the_status()
+    {
+        var episode = StoredEpisode();
+        var referral = StoredReferral(episode, TaskStatuses.Accepted);
+
+        Assert.Equal(new TransitionRefused(RefusedField.Status, "an accepted referral cannot become accepted."), referral.Accept(episode, Now));
+    }
+
+    [Fact]
     public void Several_moves_in_one_unit_of_work_are_one_version_and_the_next_unit_is_another()
     {
         var episode = StoredEpisode();
