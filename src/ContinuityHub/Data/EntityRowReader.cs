@@ -37,9 +37,8 @@ public static class EntityRowReader<TEntity> where TEntity : class
             var local = db.Set<TEntity>().Local;
             while (await reader.ReadAsync(cancellationToken))
             {
-                var entity = (TEntity)mapping.Create();
-                for (var i = 0; i < mapping.Columns.Length; i++)
-                    mapping.Columns[i].Set(entity, reader.IsDBNull(i) ? null : mapping.Columns[i].Read(reader, i));
+                var entity = mapping.Create();
+                for (var i = 0; i < mapping.Columns.Length; i++) mapping.Columns[i](entity, reader, i);
                 var tracked = local.FindEntryUntyped([mapping.Key(entity)]);
                 if (tracked is not null) found.Add(tracked.Entity);
                 else
@@ -62,27 +61,39 @@ public static class EntityRowReader<TEntity> where TEntity : class
         var entityType = model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
         var properties = entityType.GetProperties().Where(p => p.PropertyInfo is not null).ToArray();
         var key = entityType.FindPrimaryKey()!.Properties.Single().PropertyInfo!;
+        var create = Expression.Lambda<Func<TEntity>>(Expression.New(typeof(TEntity).GetConstructor(
+            BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)!)).Compile();
         return new Mapping(
             string.Join(", ", properties.Select(p => p.GetColumnName())),
-            properties.Select(p => new Column(ReaderFor(p.ClrType), p.PropertyInfo!)).ToArray(),
-            () => Activator.CreateInstance(typeof(TEntity), nonPublic: true)!,
-            entity => key.GetValue(entity)!);
+            properties.Select(p => LoaderFor(p.PropertyInfo!)).ToArray(),
+            create,
+            KeyGetter(key));
     });
 
-    /// <summary>reader.GetFieldValue&lt;T&gt;(ordinal) for the property's underlying type, compiled once.</summary>
-    private static Func<DbDataReader, int, object> ReaderFor(Type clrType)
+    /// <summary>
+    /// <c>entity.Property = reader.IsDBNull(ordinal) ? default : reader.GetFieldValue&lt;T&gt;(ordinal)</c> for the
+    /// property's underlying type, compiled once: no reflection and no boxing for each column of each row.
+    /// </summary>
+    private static Action<TEntity, DbDataReader, int> LoaderFor(PropertyInfo property)
     {
-        var type = Nullable.GetUnderlyingType(clrType) ?? clrType;
+        var entity = Expression.Parameter(typeof(TEntity));
         var reader = Expression.Parameter(typeof(DbDataReader));
         var ordinal = Expression.Parameter(typeof(int));
-        var call = Expression.Call(reader, typeof(DbDataReader).GetMethod(nameof(DbDataReader.GetFieldValue))!.MakeGenericMethod(type), ordinal);
-        return Expression.Lambda<Func<DbDataReader, int, object>>(Expression.Convert(call, typeof(object)), reader, ordinal).Compile();
+        var type = property.PropertyType;
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        Expression read = Expression.Call(reader, typeof(DbDataReader).GetMethod(nameof(DbDataReader.GetFieldValue))!.MakeGenericMethod(underlying), ordinal);
+        if (underlying != type) read = Expression.Convert(read, type);
+        var value = Expression.Condition(
+            Expression.Call(reader, typeof(DbDataReader).GetMethod(nameof(DbDataReader.IsDBNull))!, ordinal), Expression.Default(type), read);
+        return Expression.Lambda<Action<TEntity, DbDataReader, int>>(
+            Expression.Assign(Expression.Property(entity, property), value), entity, reader, ordinal).Compile();
     }
 
-    private sealed record Column(Func<DbDataReader, int, object> Read, PropertyInfo Property)
+    private static Func<TEntity, object> KeyGetter(PropertyInfo key)
     {
-        public void Set(object entity, object? value) => Property.SetValue(entity, value);
+        var entity = Expression.Parameter(typeof(TEntity));
+        return Expression.Lambda<Func<TEntity, object>>(Expression.Convert(Expression.Property(entity, key), typeof(object)), entity).Compile();
     }
 
-    private sealed record Mapping(string ColumnList, Column[] Columns, Func<object> Create, Func<TEntity, object> Key);
+    private sealed record Mapping(string ColumnList, Action<TEntity, DbDataReader, int>[] Columns, Func<TEntity> Create, Func<TEntity, object> Key);
 }
