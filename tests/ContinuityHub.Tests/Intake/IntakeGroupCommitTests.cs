@@ -38,8 +38,7 @@ public sealed class IntakeGroupCommitTests(OneGroupAtATimeHub hub) : IClassFixtu
         var firstClient = Client("ONI", "sender-one", "corr-one");
         var secondClient = Client("FWI", "sender-two", "corr-two");
 
-        var (blockedAnswer, answers) = await WhileHeldAsync(Noms(blocked), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", blocked),
-            () => firstClient.PostAsJsonAsync("/api/v1/releases", first), () => secondClient.PostAsJsonAsync("/api/v1/releases", second));
+        var (blockedAnswer, answers) = await WhileHeldAsync(Noms(blocked), Send(blocked), Send(first, firstClient), Send(second, secondClient));
 
         Assert.Equal(HttpStatusCode.Created, blockedAnswer.StatusCode);
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
@@ -67,9 +66,7 @@ public sealed class IntakeGroupCommitTests(OneGroupAtATimeHub hub) : IClassFixtu
         var other = Notifications.Example();
         var blocker = Notifications.Example();
 
-        var (blockedAnswer, answers) = await WhileHeldAsync(Noms(blocker), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", blocker),
-            () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", earlier), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", other),
-            () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", later));
+        var (blockedAnswer, answers) = await WhileHeldAsync(Noms(blocker), Send(blocker), Send(earlier), Send(other), Send(later));
 
         Assert.Equal(HttpStatusCode.Created, blockedAnswer.StatusCode);
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
@@ -91,8 +88,7 @@ public sealed class IntakeGroupCommitTests(OneGroupAtATimeHub hub) : IClassFixtu
         var fresh = Notifications.Example();
         var blocker = Notifications.Example();
 
-        var (_, answers) = await WhileHeldAsync(Noms(blocker), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", blocker),
-            () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", stored), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", fresh));
+        var (_, answers) = await WhileHeldAsync(Noms(blocker), Send(blocker), Send(stored), Send(fresh));
 
         Assert.Equal(HttpStatusCode.OK, answers[0].StatusCode);
         Assert.Equal((await created.Content.ReadFromJsonAsync<JsonElement>()).GetRawText(), (await answers[0].Content.ReadFromJsonAsync<JsonElement>()).GetRawText());
@@ -120,8 +116,7 @@ public sealed class IntakeGroupCommitTests(OneGroupAtATimeHub hub) : IClassFixtu
         await using (var db = hub.Db())
             await db.Database.ExecuteSqlRawAsync(refuseOne);
 
-        var (_, answers) = await WhileHeldAsync(Noms(blocker), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", blocker),
-            () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", failing), () => hub.PrisonClient().PostAsJsonAsync("/api/v1/releases", fine));
+        var (_, answers) = await WhileHeldAsync(Noms(blocker), Send(blocker), Send(failing), Send(fine));
 
         Assert.Equal(HttpStatusCode.InternalServerError, answers[0].StatusCode);
         Assert.Equal(HttpStatusCode.Created, answers[1].StatusCode);
@@ -180,6 +175,10 @@ public sealed class IntakeGroupCommitTests(OneGroupAtATimeHub hub) : IClassFixtu
                 $"SELECT xmin::text::bigint AS \"Value\" FROM release_notifications WHERE notification_id = {Id(notification)}").SingleAsync());
         return transactions;
     }
+
+    /// <summary>Sends <paramref name="notification"/> when called (as the prison team, unless <paramref name="client"/>).</summary>
+    private Func<Task<HttpResponseMessage>> Send(JsonObject notification, HttpClient? client = null) =>
+        () => (client ?? hub.PrisonClient()).PostAsJsonAsync("/api/v1/releases", notification);
 
     private HttpClient Client(string prison, string subject, string correlation)
     {

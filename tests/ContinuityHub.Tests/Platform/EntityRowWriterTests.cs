@@ -20,9 +20,7 @@ public sealed class EntityRowWriterTests
         await using var db = NewContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var tracked = await db.Episodes.SingleAsync(e => e.Id == episode.Id);
-        tracked.PrisonCode = "WDI";
-        tracked.Version++;
-        db.Entry(Audit(tracked.Id)).State = EntityState.Added;
+        ChangeWithAudit(db, tracked);
         var queued = new QueuedStatements();
         queued.Add("UPDATE people SET crn = $1 WHERE id = $2", "X654321", person.Id);
 
@@ -46,9 +44,7 @@ public sealed class EntityRowWriterTests
         var tracked = await db.Episodes.SingleAsync(e => e.Id == episode.Id);
         await using (var other = NewContext()) // someone else moves the version on after it was read
             await other.Episodes.Where(e => e.Id == episode.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Version, 5));
-        tracked.PrisonCode = "WDI";
-        tracked.Version++;
-        db.Entry(Audit(tracked.Id)).State = EntityState.Added;
+        ChangeWithAudit(db, tracked);
 
         var failure = await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() =>
             EntityRowWriter.WriteAsync(db, new QueuedStatements(), CancellationToken.None, commit: true));
@@ -75,11 +71,17 @@ public sealed class EntityRowWriterTests
         await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => EntityRowWriter.WriteAsync(db, new QueuedStatements(), CancellationToken.None));
     }
 
-    private static AuditEntry Audit(Guid episodeId) => new()
+    /// <summary>A unit of work with a changed row (prison moved, version bumped) and an added one (its audit entry).</summary>
+    private static void ChangeWithAudit(HubDbContext db, Episode tracked)
     {
-        Action = "test.write", ResourceType = "Episode", ResourceId = episodeId.ToString(), ActorSubject = "test", ActorRoles = "ADMIN",
-        CorrelationId = "test", OccurredAt = Now,
-    };
+        tracked.PrisonCode = "WDI";
+        tracked.Version++;
+        db.Entry(new AuditEntry
+        {
+            Action = "test.write", ResourceType = "Episode", ResourceId = tracked.Id.ToString(), ActorSubject = "test", ActorRoles = "ADMIN",
+            CorrelationId = "test", OccurredAt = Now,
+        }).State = EntityState.Added;
+    }
 
     private async Task<(Person, Episode)> SeedAsync()
     {
