@@ -60,14 +60,15 @@ public static class EntityRowReader<TEntity> where TEntity : class
     {
         var entityType = model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
         var properties = entityType.GetProperties().Where(p => p.PropertyInfo is not null).ToArray();
-        var key = entityType.FindPrimaryKey()!.Properties.Single().PropertyInfo!;
+        // EF Core's own compiled getter of the key (the model already has one).
+        var key = entityType.FindPrimaryKey()!.Properties.Single().GetGetter();
         var create = Expression.Lambda<Func<TEntity>>(Expression.New(typeof(TEntity).GetConstructor(
             BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)!)).Compile();
         return new Mapping(
             string.Join(", ", properties.Select(p => p.GetColumnName())),
             properties.Select(p => LoaderFor(p.PropertyInfo!)).ToArray(),
             create,
-            KeyGetter(key));
+            entity => key.GetClrValueUsingContainingEntity(entity)!);
     });
 
     /// <summary>
@@ -87,12 +88,6 @@ public static class EntityRowReader<TEntity> where TEntity : class
             Expression.Call(reader, typeof(DbDataReader).GetMethod(nameof(DbDataReader.IsDBNull))!, ordinal), Expression.Default(type), read);
         return Expression.Lambda<Action<TEntity, DbDataReader, int>>(
             Expression.Assign(Expression.Property(entity, property), value), entity, reader, ordinal).Compile();
-    }
-
-    private static Func<TEntity, object> KeyGetter(PropertyInfo key)
-    {
-        var entity = Expression.Parameter(typeof(TEntity));
-        return Expression.Lambda<Func<TEntity, object>>(Expression.Convert(Expression.Property(entity, key), typeof(object)), entity).Compile();
     }
 
     private sealed record Mapping(string ColumnList, Action<TEntity, DbDataReader, int>[] Columns, Func<TEntity> Create, Func<TEntity, object> Key);
